@@ -1,0 +1,34 @@
+// Layer boundaries (style.md §2.2): pages → store → services; lib anywhere; server parts apart.
+module.exports = {
+  root: true,
+  parser: '@typescript-eslint/parser',
+  parserOptions: { ecmaVersion: 2022, sourceType: 'module', ecmaFeatures: { jsx: true } },
+  plugins: ['@typescript-eslint', 'import', 'react-hooks'],
+  settings: { 'import/resolver': { typescript: { project: ['tsconfig.json', 'tsconfig.server.json'] } } },
+  ignorePatterns: ['dist/', '.taro-test/', 'node_modules/', '*.config.js', '.eslintrc.js'],
+  rules: {
+    'react-hooks/rules-of-hooks': 'error',
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        { target: './src/lib', from: ['./src/pages', './src/store', './src/services', './src/components'], message: 'lib is pure' },
+        { target: './src/services', from: ['./src/pages', './src/store', './src/components'], message: 'services never import UI or store' },
+        { target: './src/store', from: ['./src/pages', './src/components'], message: 'the store never imports UI' },
+        { target: './src', from: ['./server'], message: 'no server code (or secret) in the mini-program' },
+        { target: './server/wechatpay', from: ['./server/merchant', './server/emulator'], message: 'the protocol library stands alone' },
+        { target: './server/merchant', from: ['./server/emulator'], message: 'the backend never imports the emulator' },
+        { target: './server/emulator', from: ['./server/merchant'], message: 'the emulator never imports the backend' },
+      ],
+    }],
+  },
+  overrides: [
+    {
+      files: ['src/pages/**', 'src/components/**', 'src/store/**'],
+      rules: {
+        'no-restricted-syntax': ['error',
+          { selector: "MemberExpression[object.name='Taro'][property.name=/^(request|login|requestPayment)$/]", message: 'only src/services adapters call Taro.request / login / requestPayment' },
+          { selector: "CallExpression[callee.name='fetch']", message: 'only src/services adapters do I/O' },
+        ],
+      },
+    },
+  ],
+}

@@ -1,0 +1,4 @@
+export default defineAppConfig({
+  pages: ['pages/checkout/index'],
+  window: { navigationBarTitleText: '收银台' },
+})
