@@ -1,0 +1,41 @@
+import { randomBytes, sign, verify, type KeyObject } from 'node:crypto'
+
+/** SHA256-with-RSA (RSASSA-PKCS1-v1_5) over the UTF-8 bytes, base64 (wechatpay-v3.md §1.1). */
+export function signMessage(message: string | Buffer, privateKey: KeyObject): string {
+  return sign('sha256', typeof message === 'string' ? Buffer.from(message, 'utf8') : message, privateKey).toString('base64')
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+
+/**
+ * Verifies a base64 SHA256-with-RSA signature. Never throws: a malformed value such as a
+ * `WECHATPAY/SIGNTEST/` probe is simply not valid (wechatpay-v3.md §2.2).
+ */
+export function verifySignature(message: string | Buffer, signature: string, publicKey: KeyObject): boolean {
+  if (typeof signature !== 'string' || signature.length % 4 !== 0 || !BASE64.test(signature)) return false
+  const sig = Buffer.from(signature, 'base64')
+  const bits = publicKey.asymmetricKeyDetails?.modulusLength
+  if (bits !== undefined && sig.length * 8 !== bits) return false
+  try {
+    return verify('sha256', typeof message === 'string' ? Buffer.from(message, 'utf8') : message, publicKey, sig)
+  } catch {
+    return false
+  }
+}
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+
+/** Random [0-9A-Za-z] string from crypto.randomBytes, unbiased (rejection sampling). */
+export function randomNonce(length = 32): string {
+  let out = ''
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248) out += ALPHABET[byte % 62] // 248 = 4 * 62: keeps the distribution uniform
+      if (out.length === length) break
+    }
+  }
+  return out
+}
+
+/** Unix seconds as a string, the form every WeChat Pay timestamp takes. */
+export const unixSeconds = (clockMs: number): string => String(Math.floor(clockMs / 1000))
