@@ -50,11 +50,16 @@ export function headerReader(headers: HeaderSource): (name: string) => string | 
     const h = headers as { get(name: string): string | null }
     return (name) => h.get(name) ?? undefined
   }
-  const lower = new Map<string, string>()
-  for (const [k, v] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
-    if (v !== undefined) lower.set(k.toLowerCase(), Array.isArray(v) ? v[0] : v)
+  const record = headers as Record<string, string | string[] | undefined>
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
+  let lower: Map<string, string | string[] | undefined> | undefined
+  return (name) => {
+    // Node's IncomingHttpHeaders are already lower-case: try that before scanning.
+    const direct = record[name] ?? record[name.toLowerCase()]
+    if (direct !== undefined) return first(direct)
+    lower ??= new Map(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]))
+    return first(lower.get(name.toLowerCase()))
   }
-  return (name) => lower.get(name.toLowerCase())
 }
 
 export interface VerifyInput {
