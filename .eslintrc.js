@@ -5,7 +5,7 @@ module.exports = {
   parserOptions: { ecmaVersion: 2022, sourceType: 'module', ecmaFeatures: { jsx: true } },
   plugins: ['@typescript-eslint', 'import', 'react-hooks'],
   settings: { 'import/resolver': { typescript: { project: ['tsconfig.json', 'tsconfig.server.json'] } } },
-  ignorePatterns: ['dist/', '.taro-test/', 'node_modules/', '*.config.js', '.eslintrc.js'],
+  ignorePatterns: ['dist/', '.taro-test/', 'node_modules/', 'bench/taro-default/', '*.config.js', '.eslintrc.js'],
   rules: {
     'react-hooks/rules-of-hooks': 'error',
     'import/no-restricted-paths': ['error', {
