@@ -1,22 +1,46 @@
 // One `npm test` runs every layer. Each project is a test layer with its own environment.
+const { existsSync } = require('node:fs')
+const path = require('node:path')
+
+// A layer whose folder does not exist yet simply has no tests (jest rejects missing roots).
+const roots = (...dirs) => dirs.filter((d) => existsSync(path.join(__dirname, d))).map((d) => `<rootDir>/${d}`)
 const serverTransform = { '^.+\\.[jt]sx?$': ['babel-jest', { configFile: './babel.server.config.js' }] }
 
 /** @type {import('jest').Config} */
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
+      // Pure units, the payment store, services and page components (RTL on mocked Taro components).
       displayName: 'app',
       testEnvironment: 'jsdom',
-      roots: ['<rootDir>/test/app'],
+      roots: roots('test/app'),
       moduleNameMapper: {
         '^@/(.*)$': '<rootDir>/src/$1',
         '\\.(css|scss)$': '<rootDir>/test/app/support/style-stub.js',
       },
     },
     {
+      // Protocol library, emulator and merchant backend: real cryptography, real HTTP on loopback.
       displayName: 'server',
       testEnvironment: 'node',
-      roots: ['<rootDir>/test/wechatpay', '<rootDir>/test/emulator', '<rootDir>/test/merchant'],
+      roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
+      transform: serverTransform,
+    },
+    {
+      // The compiled weapp output rendered in miniprogram-simulate with the official wxml compiler.
+      displayName: 'weapp',
+      testEnvironment: 'node',
+      roots: roots('test/weapp'),
+      testMatch: ['**/*.test.[jt]s'],
+      transform: serverTransform,
+    },
+    {
+      // The H5 production build in headless Chromium against a real backend and emulator.
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      roots: roots('test/e2e'),
+      testMatch: ['**/*.test.[jt]s'],
       transform: serverTransform,
     },
   ],
