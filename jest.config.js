@@ -34,6 +34,8 @@ module.exports = {
       roots: roots('test/weapp'),
       testMatch: ['**/*.test.[jt]s'],
       transform: serverTransform,
+      // Suites build the mini-program with the Taro CLI first: 180 s per test and hook (jest-setup).
+      setupFilesAfterEnv: ['<rootDir>/test/weapp/support/jest-setup.ts'],
     },
     {
       // The H5 production build in headless Chromium against a real backend and emulator.

@@ -1,0 +1,104 @@
+// A recording stand-in for the `wx` object of the WeChat client, for compiled weapp code run in
+// miniprogram-simulate. Only what the checkout uses answers for real; every call is recorded.
+
+/** One recorded call: the API name and the options object the compiled code passed. */
+export interface WxCall {
+  api: string
+  options: Record<string, unknown>
+}
+
+/** How the stubbed WeChat client answers. */
+export interface WxBehaviour {
+  /** errMsg for wx.requestPayment; the WeChat client answers `requestPayment:fail cancel` when the user closes the sheet. */
+  paymentErrMsg: string
+  /** code handed out by wx.login */
+  loginCode: string
+}
+
+type Callbacks = {
+  success?: (res: unknown) => void
+  fail?: (err: unknown) => void
+  complete?: (res: unknown) => void
+}
+
+/** Builds a wx stub; `calls` records every call in order, `storage` is the app's local storage. */
+export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
+  const settings: WxBehaviour = { paymentErrMsg: 'requestPayment:fail cancel', loginCode: 'weapp-sim-code', ...behaviour }
+  const calls: WxCall[] = []
+  const storage = new Map<string, unknown>()
+
+  /**
+   * Answers an async wx API the way the client does: later, through success/fail then complete;
+   * called without any callback it returns a Promise instead (base library >= 2.10.2). This
+   * matters: Taro 4 does not promisify every API (requestPayment goes to wx as it is).
+   */
+  const answer = (options: Callbacks, ok: boolean, res: Record<string, unknown>): Promise<unknown> | undefined => {
+    if (!options.success && !options.fail && !options.complete) {
+      return new Promise((resolve, reject) => setTimeout(() => (ok ? resolve(res) : reject(res)), 0))
+    }
+    setTimeout(() => {
+      if (ok) options.success?.(res)
+      else options.fail?.(res)
+      options.complete?.(res)
+    }, 0)
+    return undefined
+  }
+  const record = (api: string, options: unknown) => {
+    calls.push({ api, options: { ...(options as Record<string, unknown>) } })
+    return (options ?? {}) as Callbacks
+  }
+  /** An async API that always succeeds with `res`. */
+  const okApi = (api: string, res: Record<string, unknown> = {}) => (options: unknown) =>
+    answer(record(api, options), true, { errMsg: `${api}:ok`, ...res })
+
+  const wx = {
+    login: okApi('login', { code: settings.loginCode }),
+    checkSession: okApi('checkSession'),
+    requestPayment(options: unknown) {
+      return answer(record('requestPayment', options), settings.paymentErrMsg === 'requestPayment:ok', { errMsg: settings.paymentErrMsg })
+    },
+    request(options: unknown) {
+      // The mock-backend build must never reach the network; answer like an unreachable host.
+      const cb = record('request', options)
+      answer(cb, false, { errMsg: 'request:fail weapp-sim has no network' })
+      return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
+    },
+    showToast: okApi('showToast'),
+    hideToast: okApi('hideToast'),
+    showLoading: okApi('showLoading'),
+    hideLoading: okApi('hideLoading'),
+    showModal: okApi('showModal', { confirm: false, cancel: true }),
+    navigateTo: okApi('navigateTo'),
+    redirectTo: okApi('redirectTo'),
+    navigateBack: okApi('navigateBack'),
+    switchTab: okApi('switchTab'),
+    reLaunch: okApi('reLaunch'),
+    setNavigationBarTitle: okApi('setNavigationBarTitle'),
+    setStorage(options: { key: string; data: unknown } & Callbacks) {
+      storage.set(options.key, options.data)
+      return answer(record('setStorage', options), true, { errMsg: 'setStorage:ok' })
+    },
+    getStorage(options: { key: string } & Callbacks) {
+      const found = storage.has(options.key)
+      return answer(record('getStorage', options), found, found ? { errMsg: 'getStorage:ok', data: storage.get(options.key) } : { errMsg: 'getStorage:fail data not found' })
+    },
+    removeStorage(options: { key: string } & Callbacks) {
+      storage.delete(options.key)
+      return answer(record('removeStorage', options), true, { errMsg: 'removeStorage:ok' })
+    },
+    setStorageSync(key: string, data: unknown) {
+      record('setStorageSync', { key, data })
+      storage.set(key, data)
+    },
+    getStorageSync(key: string) {
+      record('getStorageSync', { key })
+      return storage.has(key) ? storage.get(key) : ''
+    },
+    removeStorageSync(key: string) {
+      record('removeStorageSync', { key })
+      storage.delete(key)
+    },
+    getAccountInfoSync: () => ({ miniProgram: { appId: 'wx0000000000000000', envVersion: 'develop', version: '' } }),
+  }
+  return { wx, calls, storage, settings }
+}
