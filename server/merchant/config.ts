@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs'
+import type { KeyObject } from 'node:crypto'
+import { parseEnv } from 'node:util'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { APIV3_KEY_BYTES, DEFAULT_BASE_URL, loadPrivateKey, loadPublicKey, PUBLIC_KEY_ID_PATTERN, type PlatformVerification } from '../wechatpay'
+import { ConfigError } from './errors'
+
+const str = (pattern: string, description: string) => Type.String({ pattern, description })
+const opt = <T extends TSchema>(t: T) => Type.Optional(t)
+const INT = '^[0-9]{1,9}$'
+const URL_PATTERN = '^https?://[^\\s]+$'
+
+/**
+ * Every setting of the backend, as read from the environment. One schema: it validates the
+ * env and, through `Static`, gives its type; `description` is what a malformed value is told.
+ */
+export const EnvSchema = Type.Object({
+  WECHATPAY_MODE: opt(Type.Union([Type.Literal('direct'), Type.Literal('partner')], { description: 'direct or partner' })),
+  WECHATPAY_APPID: str('^wx[0-9a-zA-Z]{6,30}$', 'the mini-program appid (direct) or the service provider sp_appid (partner), like wx + 16 characters'),
+  WECHATPAY_MCHID: str('^[0-9]{6,32}$', 'the merchant id (partner: sp_mchid), digits'),
+  WECHATPAY_SERIAL_NO: str('^[0-9A-Fa-f]{8,40}$', 'the serial number of the merchant API certificate, hex'),
+  WECHATPAY_PRIVATE_KEY_PATH: str('.+', 'path of apiclient_key.pem'),
+  WECHATPAY_APIV3_KEY: str('.+', `the APIv3 key set in the merchant platform, exactly ${APIV3_KEY_BYTES} bytes`),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: opt(str('.+', 'path of the WeChat Pay public key PEM (pub_key.pem)')),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: opt(str(PUBLIC_KEY_ID_PATTERN.source, 'the WeChat Pay public key id, PUB_KEY_ID_ followed by digits')),
+  WECHATPAY_SUB_MCHID: opt(str('^[0-9]{6,32}$', 'the sub-merchant id (partner mode), digits')),
+  WECHATPAY_SUB_APPID: opt(str('^wx[0-9a-zA-Z]{6,30}$', 'the sub-merchant mini-program appid, like wx + 16 characters')),
+  WECHATPAY_BASE_URL: opt(str(URL_PATTERN, 'the WeChat Pay API root, e.g. https://api.mch.weixin.qq.com')),
+  WECHAT_APP_SECRET: str('^[0-9a-zA-Z]{16,64}$', 'the mini-program AppSecret (letters and digits)'),
+  WECHAT_API_BASE: opt(str(URL_PATTERN, 'the WeChat API root, e.g. https://api.weixin.qq.com')),
+  NOTIFY_URL: str(URL_PATTERN, 'the public https URL of POST /api/wechatpay/notify'),
+  DATABASE_URL: opt(str('^sqlite:.+$', 'sqlite:<path> or sqlite::memory:')),
+  ADMIN_TOKEN: str('^\\S{16,256}$', 'a random token of at least 16 characters for the admin API'),
+  SESSION_SECRET: str('^\\S{32,512}$', 'a random secret of at least 32 characters that signs session tokens'),
+  MAX_ORDER_FEN: opt(str(INT, 'the largest order amount in fen, a positive integer')),
+  RATE_LIMIT_ORDERS_PER_MIN: opt(str(INT, 'orders per user per minute, a positive integer')),
+  CORS_ORIGINS: opt(str('^\\S*$', 'comma-separated origins, e.g. https://shop.example.com,http://127.0.0.1:10086')),
+  PORT: opt(str('^[0-9]{1,5}$', 'the TCP port to listen on')),
+  HOST: opt(str('^\\S+$', 'the interface to listen on')),
+  LOG_LEVEL: opt(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { description: 'fatal, error, warn, info, debug, trace or silent' })),
+  ORDER_EXPIRE_MINUTES: opt(str(INT, 'minutes an unpaid order stays payable, 5 to 10080')),
+  SESSION_TTL_SECONDS: opt(str(INT, 'lifetime of a session token in seconds')),
+  RECONCILE_INTERVAL_SECONDS: opt(str(INT, 'seconds between reconciliation passes, 0 to turn it off')),
+})
+export type Env = Static<typeof EnvSchema>
+export const ENV_KEYS = Object.keys(EnvSchema.properties) as Array<keyof Env>
+
+export type Mode = 'direct' | 'partner'
+
+/** The validated, typed configuration: keys parsed once, at start-up. */
+export interface Config {
+  mode: Mode
+  /** direct: appid; partner: sp_appid. */
+  appId: string
+  /** direct: mchid; partner: sp_mchid. */
+  mchid: string
+  subMchid?: string
+  subAppId?: string
+  /** The appid the mini-program runs as: it logs in and signs paySign with it. */
+  miniProgramAppId: string
+  serialNo: string
+  privateKey: KeyObject
+  apiV3Key: string
+  platform: PlatformVerification
+  wechatPayBaseUrl: string
+  wechatApiBase: string
+  appSecret: string
+  notifyUrl: string
+  databaseUrl: string
+  adminToken: string
+  sessionSecret: string
+  maxOrderFen: number
+  rateLimitOrdersPerMin: number
+  /** Allowed browser origins; 'loopback' = any http://127.0.0.1 / localhost port. */
+  corsOrigins: string[] | 'loopback'
+  port: number
+  host: string
+  logLevel: string
+  orderExpireMinutes: number
+  sessionTtlSeconds: number
+  reconcileIntervalMs: number
+}
+
+export interface LoadOptions {
+  /** Reads key files; tests pass an in-memory map. */
+  readFile?: (path: string) => Buffer
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** Reads `.env` then `.env.local` from `dir` and lays the real environment over them (real env wins). */
+export function readEnvFiles(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = {}
+  for (const name of ['.env', '.env.local']) {
+    let text: string
+    try {
+      text = readFileSync(`${dir}/${name}`, 'utf8')
+    } catch {
+      continue
+    }
+    Object.assign(merged, parseEnv(text))
+  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v
+  return merged
+}
+
+/** Why a notify URL is unusable, or null (wechatpay-v3.md §4: https, no query, ≤255; loopback http for dev). */
+export function notifyUrlProblem(value: string): string | null {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'is not an absolute URL'
+  }
+  if (value.length > 255) return 'is longer than 255 characters'
+  if (url.search || url.hash) return 'must not carry a query string or fragment'
+  if (url.protocol === 'https:') return null
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null
+  return 'must be https (http only on a loopback host for local development)'
+}
+
+const int = (v: string | undefined, dflt: number) => (v === undefined ? dflt : Number(v))
+
+/**
+ * Validates the environment into one Config. Throws a ConfigError whose message is one line
+ * naming the first missing or malformed setting; never echoes a value.
+ */
+export function loadConfig(rawEnv: Record<string, string | undefined>, options: LoadOptions = {}): Config {
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p))
+  const env: Record<string, string> = {}
+  for (const key of ENV_KEYS) {
+    const v = rawEnv[key]?.trim()
+    if (v) env[key] = v
+  }
+  const first = Value.Errors(EnvSchema, env).First()
+  if (first) {
+    const key = first.path.split('/')[1] as keyof Env
+    const description = (EnvSchema.properties[key] as TSchema | undefined)?.description ?? ''
+    throw new ConfigError(env[key] === undefined ? `${key} is missing: ${description}` : `${key} is malformed: expected ${description}`)
+  }
+  const e = env as Env
+  const fail = (key: keyof Env, why: string): never => {
+    throw new ConfigError(`${key} ${why}`)
+  }
+  const mode: Mode = e.WECHATPAY_MODE ?? 'direct'
+  if (mode === 'partner' && !e.WECHATPAY_SUB_MCHID) fail('WECHATPAY_SUB_MCHID', 'is missing: partner mode needs the sub-merchant id')
+  if (mode === 'direct' && (e.WECHATPAY_SUB_MCHID || e.WECHATPAY_SUB_APPID)) {
+    fail(e.WECHATPAY_SUB_MCHID ? 'WECHATPAY_SUB_MCHID' : 'WECHATPAY_SUB_APPID', 'is set but WECHATPAY_MODE is direct: set WECHATPAY_MODE=partner or remove it')
+  }
+  const apiV3Bytes = Buffer.byteLength(e.WECHATPAY_APIV3_KEY, 'utf8')
+  if (apiV3Bytes !== APIV3_KEY_BYTES) fail('WECHATPAY_APIV3_KEY', `is malformed: must be exactly ${APIV3_KEY_BYTES} bytes, got ${apiV3Bytes}`)
+  const notifyProblem = notifyUrlProblem(e.NOTIFY_URL)
+  if (notifyProblem) fail('NOTIFY_URL', notifyProblem)
+
+  const readKey = (key: keyof Env, path: string) => {
+    try {
+      return readFile(path)
+    } catch (err) {
+      return fail(key, `cannot be read: ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  const loadWith = <T>(key: keyof Env, load: () => T): T => {
+    try {
+      return load()
+    } catch (err) {
+      return fail(key, `is unusable: ${(err as Error).message}`)
+    }
+  }
+  const privateKey = loadWith('WECHATPAY_PRIVATE_KEY_PATH', () => loadPrivateKey(readKey('WECHATPAY_PRIVATE_KEY_PATH', e.WECHATPAY_PRIVATE_KEY_PATH)))
+
+  let platform: PlatformVerification
+  if (e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH || e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID) {
+    if (!e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID) fail('WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'is missing: public-key mode needs the key id with WECHATPAY_PLATFORM_PUBLIC_KEY_PATH')
+    if (!e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH) fail('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', 'is missing: public-key mode needs the key file with WECHATPAY_PLATFORM_PUBLIC_KEY_ID')
+    const path = e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH as string
+    const publicKey = loadWith('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', () => loadPublicKey(readKey('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', path), 'WeChat Pay public key'))
+    platform = { mode: 'publicKey', publicKeyId: e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID as string, publicKey }
+  } else {
+    platform = { mode: 'certificate' }
+  }
+
+  const maxOrderFen = int(e.MAX_ORDER_FEN, 5_000_000)
+  if (maxOrderFen < 1) fail('MAX_ORDER_FEN', 'is malformed: expected a positive integer')
+  const rateLimit = int(e.RATE_LIMIT_ORDERS_PER_MIN, 30)
+  if (rateLimit < 1) fail('RATE_LIMIT_ORDERS_PER_MIN', 'is malformed: expected a positive integer')
+  const orderExpireMinutes = int(e.ORDER_EXPIRE_MINUTES, 120)
+  if (orderExpireMinutes < 5 || orderExpireMinutes > 10080) fail('ORDER_EXPIRE_MINUTES', 'is malformed: expected 5 to 10080 minutes')
+  const port = int(e.PORT, 3000)
+  if (port > 65535) fail('PORT', 'is malformed: expected 0 to 65535')
+  const sessionTtlSeconds = int(e.SESSION_TTL_SECONDS, 7200)
+  if (sessionTtlSeconds < 60) fail('SESSION_TTL_SECONDS', 'is malformed: expected at least 60 seconds')
+
+  let corsOrigins: Config['corsOrigins'] = 'loopback'
+  if (e.CORS_ORIGINS) {
+    corsOrigins = e.CORS_ORIGINS.split(',').filter(Boolean)
+    for (const origin of corsOrigins) {
+      if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail('CORS_ORIGINS', `is malformed: "${origin}" is not an origin like https://shop.example.com`)
+    }
+  }
+  const trimSlash = (u: string) => u.replace(/\/+$/, '')
+  return {
+    mode,
+    appId: e.WECHATPAY_APPID,
+    mchid: e.WECHATPAY_MCHID,
+    subMchid: mode === 'partner' ? e.WECHATPAY_SUB_MCHID : undefined,
+    subAppId: mode === 'partner' ? e.WECHATPAY_SUB_APPID : undefined,
+    miniProgramAppId: (mode === 'partner' && e.WECHATPAY_SUB_APPID) || e.WECHATPAY_APPID,
+    serialNo: e.WECHATPAY_SERIAL_NO.toUpperCase(),
+    privateKey,
+    apiV3Key: e.WECHATPAY_APIV3_KEY,
+    platform,
+    wechatPayBaseUrl: trimSlash(e.WECHATPAY_BASE_URL ?? DEFAULT_BASE_URL),
+    wechatApiBase: trimSlash(e.WECHAT_API_BASE ?? 'https://api.weixin.qq.com'),
+    appSecret: e.WECHAT_APP_SECRET,
+    notifyUrl: e.NOTIFY_URL,
+    databaseUrl: e.DATABASE_URL ?? 'sqlite:./data/merchant.db',
+    adminToken: e.ADMIN_TOKEN,
+    sessionSecret: e.SESSION_SECRET,
+    maxOrderFen,
+    rateLimitOrdersPerMin: rateLimit,
+    corsOrigins,
+    port,
+    host: e.HOST ?? '127.0.0.1',
+    logLevel: e.LOG_LEVEL ?? 'info',
+    orderExpireMinutes,
+    sessionTtlSeconds,
+    reconcileIntervalMs: int(e.RECONCILE_INTERVAL_SECONDS, 60) * 1000,
+  }
+}

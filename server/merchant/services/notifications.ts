@@ -1,0 +1,48 @@
+import type { HeaderSource } from '../../wechatpay'
+import type { Storage } from '../storage'
+import type { Logger, OrderService } from './orders'
+import type { PaymentGateway } from './wechatpay-gateway'
+
+export interface NotifyAnswer {
+  status: 204 | 400 | 401 | 500
+  body?: { code: 'FAIL'; message: string }
+}
+
+/** Rejection reasons that are the sender's fault (forged, stale, unknown key) rather than a bad body. */
+const UNAUTHENTIC = new Set(['MISSING_HEADERS', 'STALE_TIMESTAMP', 'UNKNOWN_SERIAL', 'BAD_SIGNATURE'])
+
+/**
+ * Handles one notification from its raw bytes (wechatpay-v3.md §8): verify → decrypt → check
+ * against the stored order → apply once → answer. Every outcome is written to the notification log.
+ */
+export function createNotificationHandler(deps: { storage: Storage; gateway: PaymentGateway; orders: OrderService; logger: Logger; clock: () => number }) {
+  const { storage, gateway, orders, logger, clock } = deps
+  const record = (eventId: string | null, eventType: string | null, outTradeNo: string | null, outcome: string, detail: string) =>
+    storage.notifications.append({ receivedAt: clock(), eventId, eventType, outTradeNo, outcome, detail })
+
+  return async function handle(headers: HeaderSource, raw: Buffer): Promise<NotifyAnswer> {
+    const parsed = await gateway.parseNotification(headers, raw)
+    if (!parsed.ok) {
+      const detail = `${parsed.reason}${parsed.detail ? `: ${parsed.detail}` : ''}${parsed.serial ? ` (serial ${parsed.serial})` : ''}`
+      logger.warn({ reason: parsed.reason, serial: parsed.serial }, 'notification rejected')
+      record(null, null, null, 'rejected', detail)
+      return UNAUTHENTIC.has(parsed.reason)
+        ? { status: 401, body: { code: 'FAIL', message: `signature check failed: ${parsed.reason}` } }
+        : { status: 400, body: { code: 'FAIL', message: `malformed notification: ${parsed.reason}` } }
+    }
+    const event = parsed.event
+    if (event.kind === 'transaction') {
+      const result = orders.applyTransaction(event.transaction, 'notification')
+      record(event.id, event.eventType, event.transaction.out_trade_no, result.outcome, result.detail)
+      return { status: 204 }
+    }
+    if (event.kind === 'refund') {
+      const result = orders.applyRefundNotice(event.refund)
+      if (result.outcome === 'unknown_refund') logger.error({ outRefundNo: event.refund.out_refund_no }, 'refund notification for an unknown refund')
+      record(event.id, event.eventType, event.refund.out_trade_no, result.outcome, result.detail)
+      return { status: 204 }
+    }
+    record(event.id, event.eventType, null, 'ignored', 'event type not handled')
+    return { status: 204 }
+  }
+}

@@ -1,0 +1,39 @@
+import type { Logger, OrderService } from './orders'
+
+export interface Reconciler {
+  /** One pass now (tests call this after moving the clock). */
+  runOnce(): Promise<{ checked: number; paid: number; closed: number }>
+  stop(): Promise<void>
+}
+
+/**
+ * Runs `orders.reconcile()` every `intervalMs` (0 = never on its own): lost notifications are
+ * found through queries and expired orders closed. Passes never overlap; stop() waits for one.
+ */
+export function startReconciler(orders: OrderService, intervalMs: number, logger: Logger): Reconciler {
+  let running: Promise<{ checked: number; paid: number; closed: number }> | null = null
+  let stopped = false
+  const runOnce = () => {
+    running ??= orders.reconcile().finally(() => {
+      running = null
+    })
+    return running
+  }
+  const timer = intervalMs > 0
+    ? setInterval(() => {
+        if (stopped || running) return
+        runOnce()
+          .then((r) => r.paid || r.closed ? logger.info(r, 'reconciliation pass') : undefined)
+          .catch((e) => logger.error({ err: (e as Error).message }, 'reconciliation pass failed'))
+      }, intervalMs)
+    : null
+  timer?.unref()
+  return {
+    runOnce,
+    async stop() {
+      stopped = true
+      if (timer) clearInterval(timer)
+      await running?.catch(() => undefined)
+    },
+  }
+}

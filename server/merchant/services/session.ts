@@ -1,0 +1,78 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import { AppError } from '../errors'
+import type { Storage, UserRecord } from '../storage'
+
+export interface SessionServiceOptions {
+  storage: Storage
+  appId: string
+  appSecret: string
+  wechatApiBase: string
+  sessionSecret: string
+  ttlSeconds: number
+  clock: () => number
+  fetch?: typeof fetch
+  timeoutMs?: number
+}
+
+/** jscode2session errcodes that mean "this code is no good" (wechatpay-v3.md §10): bad, used or expired. */
+const BAD_CODE_ERRCODES = new Set([40029, 40163, 40226])
+
+export interface SessionService {
+  /** wx.login code → session token. The openid and session_key stay on the server. */
+  login(code: string): Promise<{ token: string; expiresIn: number }>
+  /** The user a bearer token names, or an UNAUTHENTICATED AppError. */
+  authenticate(token: string | undefined): UserRecord
+}
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url')
+
+/** Creates the login service: code2Session through WECHAT_API_BASE, HMAC-signed expiring tokens. */
+export function createSessionService(o: SessionServiceOptions): SessionService {
+  const fetchImpl = o.fetch ?? fetch
+  const mac = (payload: string) => createHmac('sha256', o.sessionSecret).update(`session.v1.${payload}`).digest()
+
+  return {
+    async login(code) {
+      const url = `${o.wechatApiBase}/sns/jscode2session?${new URLSearchParams({ appid: o.appId, secret: o.appSecret, js_code: code, grant_type: 'authorization_code' })}`
+      let body: { openid?: string; session_key?: string; unionid?: string; errcode?: number; errmsg?: string }
+      try {
+        const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 5000) })
+        body = (await res.json()) as typeof body
+      } catch (e) {
+        // Never include the URL: it carries the app secret.
+        throw new AppError('UPSTREAM_ERROR', `WeChat login unavailable (${(e as Error).name === 'TimeoutError' ? 'timeout' : 'no answer'})`)
+      }
+      if (body.errcode && BAD_CODE_ERRCODES.has(body.errcode)) throw new AppError('UNAUTHENTICATED', `login code rejected by WeChat (${body.errcode})`)
+      if (body.errcode || typeof body.openid !== 'string' || !body.openid) {
+        throw new AppError('UPSTREAM_ERROR', `WeChat login failed (${body.errcode ?? 'no openid'})`)
+      }
+      const now = o.clock()
+      const user = o.storage.users.upsertByOpenid(body.openid, body.unionid ?? null, now, randomUUID)
+      const exp = Math.floor(now / 1000) + o.ttlSeconds
+      const payload = b64url(JSON.stringify({ u: user.id, exp }))
+      return { token: `${payload}.${b64url(mac(payload))}`, expiresIn: o.ttlSeconds }
+    },
+
+    authenticate(token) {
+      const fail = (why: string): never => {
+        throw new AppError('UNAUTHENTICATED', why)
+      }
+      if (!token) return fail('missing bearer token')
+      const [payload, signature, extra] = token.split('.')
+      if (!payload || !signature || extra !== undefined) return fail('malformed token')
+      const expected = mac(payload)
+      const given = Buffer.from(signature, 'base64url')
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('invalid token')
+      let claims: { u?: unknown; exp?: unknown }
+      try {
+        claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+      } catch {
+        return fail('malformed token')
+      }
+      if (typeof claims.u !== 'string' || typeof claims.exp !== 'number') return fail('malformed token')
+      if (claims.exp * 1000 <= o.clock()) return fail('session expired, log in again')
+      const user = o.storage.users.get(claims.u)
+      return user ?? fail('unknown user')
+    },
+  }
+}

@@ -1,0 +1,101 @@
+import { WechatPayClient, type ParsedNotification, type RequestPaymentParams, type HeaderSource, type Refund, type Transaction, type PartnerTransaction } from '../../wechatpay'
+import type { Config } from '../config'
+
+export interface AttemptOrder {
+  outTradeNo: string
+  description: string
+  amount: number
+  openid: string
+  timeExpire: string
+}
+
+/** What the backend needs from WeChat Pay, in either mode; direct vs partner is decided here only. */
+export interface PaymentGateway {
+  createOrder(o: AttemptOrder): Promise<{ prepayId: string }>
+  query(outTradeNo: string): Promise<Transaction | PartnerTransaction>
+  close(outTradeNo: string): Promise<void>
+  refund(r: { outRefundNo: string; outTradeNo: string; amount: number; total: number; reason: string }): Promise<Refund>
+  queryRefund(outRefundNo: string): Promise<Refund>
+  /** Fresh requestPayment parameters, signed for the appid the mini-program runs as. */
+  payment(prepayId: string): RequestPaymentParams
+  parseNotification(headers: HeaderSource, raw: Buffer): Promise<ParsedNotification>
+  /** Why a transaction does not belong to this merchant / app, or null when it does. */
+  ownershipProblem(t: Transaction | PartnerTransaction): string | null
+}
+
+export interface GatewayOptions {
+  clock?: () => number
+  nonce?: () => string
+  fetch?: typeof fetch
+  timeoutMs?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+/** Builds the gateway over the protocol library's WechatPayClient. */
+export function createWechatPayGateway(config: Config, options: GatewayOptions = {}): PaymentGateway {
+  const client = new WechatPayClient({
+    mchid: config.mchid,
+    serialNo: config.serialNo,
+    privateKey: config.privateKey,
+    apiV3Key: config.apiV3Key,
+    platform: config.platform,
+    baseUrl: config.wechatPayBaseUrl,
+    clock: options.clock,
+    nonce: options.nonce,
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+    sleep: options.sleep,
+  })
+  const partner = config.mode === 'partner'
+  const sub = config.subMchid as string
+  return {
+    async createOrder(o) {
+      const common = {
+        description: o.description,
+        out_trade_no: o.outTradeNo,
+        time_expire: o.timeExpire,
+        notify_url: config.notifyUrl,
+        amount: { total: o.amount, currency: 'CNY' as const },
+      }
+      const res = partner
+        ? await client.createPartnerJsapiOrder({
+            sp_appid: config.appId,
+            sp_mchid: config.mchid,
+            ...(config.subAppId ? { sub_appid: config.subAppId } : {}),
+            sub_mchid: sub,
+            ...common,
+            payer: config.subAppId ? { sub_openid: o.openid } : { sp_openid: o.openid },
+          })
+        : await client.createJsapiOrder({ appid: config.appId, mchid: config.mchid, ...common, payer: { openid: o.openid } })
+      return { prepayId: res.prepay_id }
+    },
+    query: (outTradeNo) => (partner ? client.queryOrderByOutTradeNo(outTradeNo, sub) : client.queryOrderByOutTradeNo(outTradeNo)),
+    close: (outTradeNo) => client.closeOrder(outTradeNo, partner ? sub : undefined),
+    refund: (r) =>
+      client.createRefund({
+        ...(partner ? { sub_mchid: sub } : {}),
+        out_trade_no: r.outTradeNo,
+        out_refund_no: r.outRefundNo,
+        reason: r.reason || undefined,
+        notify_url: config.notifyUrl,
+        amount: { refund: r.amount, total: r.total, currency: 'CNY' },
+      }),
+    queryRefund: (outRefundNo) => client.queryRefund(outRefundNo, partner ? sub : undefined),
+    payment: (prepayId) => client.requestPayment(config.miniProgramAppId, prepayId),
+    parseNotification: (headers, raw) => client.parseNotification(headers, raw),
+    ownershipProblem(t) {
+      if (partner) {
+        const p = t as PartnerTransaction
+        if (p.sp_mchid !== config.mchid) return `sp_mchid ${p.sp_mchid} is not ${config.mchid}`
+        if (p.sub_mchid !== sub) return `sub_mchid ${p.sub_mchid} is not ${sub}`
+        if (p.sp_appid !== config.appId) return `sp_appid ${p.sp_appid} is not ${config.appId}`
+        if (config.subAppId && p.sub_appid !== config.subAppId) return `sub_appid ${p.sub_appid} is not ${config.subAppId}`
+        return null
+      }
+      const d = t as Transaction
+      if (d.mchid !== config.mchid) return `mchid ${d.mchid} is not ${config.mchid}`
+      if (d.appid !== config.appId) return `appid ${d.appid} is not ${config.appId}`
+      return null
+    },
+  }
+}
