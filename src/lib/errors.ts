@@ -1,0 +1,69 @@
+// One list of error codes for the whole app: the backend contract's codes plus the client's own.
+
+/** Every code the UI can show. The first eight are the merchant backend's (architecture.md). */
+export const ERROR_CODES = [
+  'INVALID_AMOUNT',
+  'INVALID_DESCRIPTION',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'ORDER_NOT_FOUND',
+  'ORDER_NOT_PAYABLE',
+  'RATE_LIMITED',
+  'UPSTREAM_ERROR',
+  'NETWORK_ERROR',
+  'TIMEOUT',
+  'SERVER_ERROR',
+  'BAD_RESPONSE',
+  'LOGIN_FAILED',
+  'PAYMENT_FAILED',
+  'PAYMENT_UNSUPPORTED',
+  'PAYMENT_UNCONFIRMED',
+  'UNKNOWN',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** Chinese UI text for each code; the page shows this, never a raw exception. */
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  INVALID_AMOUNT: '金额不正确，请重新输入',
+  INVALID_DESCRIPTION: '商品描述不正确，请修改后重试',
+  BAD_REQUEST: '请求有误，请稍后重试',
+  UNAUTHENTICATED: '登录已失效，请重新进入小程序',
+  ORDER_NOT_FOUND: '订单不存在',
+  ORDER_NOT_PAYABLE: '该订单已无法支付',
+  RATE_LIMITED: '操作太频繁，请稍后再试',
+  UPSTREAM_ERROR: '微信支付暂时不可用，请稍后重试',
+  NETWORK_ERROR: '网络连接失败，请检查网络后重试',
+  TIMEOUT: '请求超时，请稍后重试',
+  SERVER_ERROR: '服务器开小差了，请稍后重试',
+  BAD_RESPONSE: '服务器返回了无法识别的数据',
+  LOGIN_FAILED: '登录失败，请稍后重试',
+  PAYMENT_FAILED: '支付失败',
+  PAYMENT_UNSUPPORTED: '当前环境不支持微信支付，请在微信中打开',
+  PAYMENT_UNCONFIRMED: '暂未确认到支付结果，请稍后查询',
+  UNKNOWN: '出了点问题，请稍后重试',
+}
+
+/** True when `code` is one of ERROR_CODES. */
+export const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)
+
+/** An error the UI can show: a stable code plus a Chinese message; `detail` keeps the technical cause. */
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly detail?: string
+
+  constructor(code: ErrorCode, message: string = ERROR_MESSAGES[code], detail?: string) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.detail = detail
+  }
+}
+
+/** Turns anything thrown into an AppError (unknown causes become UNKNOWN with the cause as detail). */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error
+  const detail = error instanceof Error ? error.message : typeof error === 'string' ? error : undefined
+  return new AppError('UNKNOWN', ERROR_MESSAGES.UNKNOWN, detail)
+}

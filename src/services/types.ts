@@ -1,0 +1,82 @@
+// Interfaces of the service layer and the wire types of the merchant backend contract
+// (architecture.md §App ↔ merchant backend HTTP contract). Implementations live beside this file.
+export { ERROR_CODES, AppError, type ErrorCode } from '@/lib/errors'
+
+export const ORDER_STATUSES = ['unpaid', 'paid', 'closed', 'refunded', 'failed'] as const
+export type OrderStatus = (typeof ORDER_STATUSES)[number]
+
+/** The merchant's order as the backend returns it; `amount` and `refundedAmount` are integer fen. */
+export interface Order {
+  orderNo: string
+  amount: number
+  currency: 'CNY'
+  description: string
+  status: OrderStatus
+  createdAt: string
+  paidAt: string | null
+  transactionId: string | null
+  refundedAmount: number
+}
+
+/** Exactly the object passed to wx.requestPayment (WeChat wire spelling). */
+export interface Payment {
+  timeStamp: string
+  nonceStr: string
+  package: string
+  signType: 'RSA'
+  paySign: string
+}
+
+export interface CreateOrderInput {
+  /** Integer fen. */
+  amount: number
+  description: string
+  /** Client idempotency key: the same requestId maps to the same order. */
+  requestId: string
+}
+
+/** The merchant backend as the app sees it. Every method rejects with an AppError only. */
+export interface Backend {
+  /** Logs in (wx.login code → POST /api/session) unless a valid session is kept already. */
+  createSession(): Promise<void>
+  createOrder(input: CreateOrderInput): Promise<{ order: Order; payment: Payment }>
+  getOrder(orderNo: string): Promise<Order>
+  listOrders(): Promise<Order[]>
+  /** Fresh payment parameters for an unpaid order (POST /api/orders/:orderNo/payment). */
+  renewPayment(orderNo: string): Promise<Payment>
+}
+
+/** What the WeChat client said about one payment sheet. Never trusted alone: the server decides. */
+export type PayOutcome = 'ok' | 'cancel' | { fail: string }
+
+/** Shows the payment sheet for `payment`; resolves with the outcome and never rejects. */
+export type PaymentDriver = (payment: Payment) => Promise<PayOutcome>
+
+/** Synchronous key-value storage (Taro.getStorageSync and friends, or a Map in tests). */
+export interface KeyValueStorage {
+  get(key: string): string | null
+  set(key: string, value: string): void
+  remove(key: string): void
+}
+
+/** The part of Taro.request the HTTP backend needs; resolves for every HTTP status. */
+export type HttpRequest = (options: {
+  url: string
+  method: 'GET' | 'POST'
+  data?: unknown
+  header: Record<string, string>
+  timeout: number
+}) => Promise<{ statusCode: number; data: unknown }>
+
+/** Resolves after `ms` milliseconds; injected so tests never really wait. */
+export type Sleep = (ms: number) => Promise<void>
+
+/** In-memory KeyValueStorage (tests, and H5 fallbacks). */
+export function createMemoryStorage(initial: Record<string, string> = {}): KeyValueStorage {
+  const map = new Map(Object.entries(initial))
+  return {
+    get: (key) => map.get(key) ?? null,
+    set: (key, value) => void map.set(key, value),
+    remove: (key) => void map.delete(key),
+  }
+}

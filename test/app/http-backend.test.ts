@@ -1,0 +1,172 @@
+import { AppError } from '@/lib/errors'
+import { SESSION_STORAGE_KEY, createHttpBackend } from '@/services/http-backend'
+import { createMemoryStorage, type HttpRequest } from '@/services/types'
+
+type Call = Parameters<HttpRequest>[0]
+type Answer = { statusCode: number; data: unknown } | Error | 'hang'
+
+const order = {
+  orderNo: 'M20261123090000123456', amount: 1230, currency: 'CNY', description: '拿铁', status: 'unpaid',
+  createdAt: '2026-11-23T01:00:00.000Z', paidAt: null, transactionId: null, refundedAmount: 0,
+}
+const payment = { timeStamp: '1795395600', nonceStr: 'n'.repeat(32), package: 'prepay_id=wx1', signType: 'RSA', paySign: 's' }
+
+/** A fake Taro.request answering by "METHOD path" from queues, recording every call. */
+function fakeServer(routes: Record<string, Answer[]>) {
+  const calls: Call[] = []
+  const request: HttpRequest = (options) => {
+    calls.push(options)
+    const key = `${options.method} ${options.url.replace('https://api.test', '')}`
+    const queue = routes[key]
+    if (!queue?.length) return Promise.reject(new Error(`unexpected ${key}`))
+    const answer = queue.length > 1 ? queue.shift()! : queue[0]
+    if (answer === 'hang') return new Promise(() => {})
+    if (answer instanceof Error) return Promise.reject(answer)
+    return Promise.resolve(answer)
+  }
+  return { request, calls }
+}
+
+const session = (token: string) => ({ statusCode: 200, data: { token, expiresIn: 7200 } })
+
+function setup(routes: Record<string, Answer[]>, { codes = ['code-1', 'code-2', 'code-3'], storage = createMemoryStorage() } = {}) {
+  const server = fakeServer(routes)
+  const login = jest.fn(async () => {
+    const code = codes.shift()
+    if (!code) throw new Error('no more codes')
+    return code
+  })
+  const backend = createHttpBackend({ baseUrl: 'https://api.test/', request: server.request, login, storage, timeoutMs: 5000, now: () => 1_800_000_000_000 })
+  return { backend, login, storage, calls: server.calls }
+}
+
+describe('HTTP backend', () => {
+  afterEach(() => jest.useRealTimers())
+
+  test('logs in lazily, keeps the token and sends it as Bearer', async () => {
+    const { backend, login, calls, storage } = setup({
+      'POST /api/session': [session('tok-1')],
+      'POST /api/orders': [{ statusCode: 201, data: { order, payment } }],
+      'GET /api/orders': [{ statusCode: 200, data: { orders: [order] } }],
+    })
+    const created = await backend.createOrder({ amount: 1230, description: '拿铁', requestId: 'req-00000001' })
+    expect(created).toEqual({ order, payment })
+    await backend.listOrders()
+    expect(login).toHaveBeenCalledTimes(1)
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST https://api.test/api/session', 'POST https://api.test/api/orders', 'GET https://api.test/api/orders',
+    ])
+    expect(calls[0].data).toEqual({ code: 'code-1' })
+    expect(calls[0].header.Authorization).toBeUndefined()
+    expect(calls[1].data).toEqual({ amount: 1230, description: '拿铁', requestId: 'req-00000001' })
+    expect(calls[1].header.Authorization).toBe('Bearer tok-1')
+    expect(calls[2].header.Authorization).toBe('Bearer tok-1')
+    expect(JSON.parse(storage.get(SESSION_STORAGE_KEY)!)).toMatchObject({ token: 'tok-1' })
+  })
+
+  test('a stored session is reused across instances (no login)', async () => {
+    const storage = createMemoryStorage({ [SESSION_STORAGE_KEY]: JSON.stringify({ token: 'kept', expiresAt: 1_800_000_000_000 + 3_600_000 }) })
+    const { backend, login, calls } = setup({ 'GET /api/orders/M1': [{ statusCode: 200, data: { order } }] }, { storage })
+    await backend.getOrder('M1')
+    expect(login).not.toHaveBeenCalled()
+    expect(calls[0].header.Authorization).toBe('Bearer kept')
+  })
+
+  test('an expired stored session logs in again', async () => {
+    const storage = createMemoryStorage({ [SESSION_STORAGE_KEY]: JSON.stringify({ token: 'old', expiresAt: 1_800_000_000_000 - 1 }) })
+    const { backend, login } = setup({ 'POST /api/session': [session('new')], 'GET /api/orders': [{ statusCode: 200, data: { orders: [] } }] }, { storage })
+    await backend.listOrders()
+    expect(login).toHaveBeenCalledTimes(1)
+  })
+
+  test('401 → logs in again exactly once and repeats the call', async () => {
+    const { backend, login, calls } = setup({
+      'POST /api/session': [session('tok-1'), session('tok-2')],
+      'GET /api/orders/M1': [
+        { statusCode: 401, data: { error: { code: 'UNAUTHENTICATED', message: 'token expired' } } },
+        { statusCode: 200, data: { order } },
+      ],
+    })
+    await expect(backend.getOrder('M1')).resolves.toEqual(order)
+    expect(login).toHaveBeenCalledTimes(2)
+    const authHeaders = calls.filter((c) => c.url.endsWith('/M1')).map((c) => c.header.Authorization)
+    expect(authHeaders).toEqual(['Bearer tok-1', 'Bearer tok-2'])
+  })
+
+  test('401 twice → UNAUTHENTICATED, no third login', async () => {
+    const unauth = { statusCode: 401, data: { error: { code: 'UNAUTHENTICATED', message: 'no' } } }
+    const { backend, login } = setup({ 'POST /api/session': [session('a'), session('b')], 'GET /api/orders': [unauth] })
+    await expect(backend.listOrders()).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: '登录已失效，请重新进入小程序' })
+    expect(login).toHaveBeenCalledTimes(2)
+  })
+
+  test('a rejected login code is UNAUTHENTICATED; a failing wx.login is LOGIN_FAILED', async () => {
+    const bad = setup({ 'POST /api/session': [{ statusCode: 401, data: { error: { code: 'UNAUTHENTICATED', message: 'invalid code' } } }] })
+    await expect(bad.backend.createSession()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' })
+    const noCode = setup({}, { codes: [] })
+    await expect(noCode.backend.listOrders()).rejects.toMatchObject({ code: 'LOGIN_FAILED', message: '登录失败，请稍后重试' })
+  })
+
+  test('concurrent calls share one login', async () => {
+    const { backend, login } = setup({ 'POST /api/session': [session('t')], 'GET /api/orders': [{ statusCode: 200, data: { orders: [] } }] })
+    await Promise.all([backend.listOrders(), backend.listOrders(), backend.listOrders()])
+    expect(login).toHaveBeenCalledTimes(1)
+  })
+
+  test.each([
+    [400, { error: { code: 'INVALID_AMOUNT', message: 'amount must be ≥ 1' } }, 'INVALID_AMOUNT', '金额不正确，请重新输入'],
+    [400, { error: { code: 'INVALID_DESCRIPTION', message: 'too long' } }, 'INVALID_DESCRIPTION', '商品描述不正确，请修改后重试'],
+    [409, { error: { code: 'ORDER_NOT_PAYABLE', message: 'paid' } }, 'ORDER_NOT_PAYABLE', '该订单已无法支付'],
+    [429, { error: { code: 'RATE_LIMITED', message: 'slow down' } }, 'RATE_LIMITED', '操作太频繁，请稍后再试'],
+    [502, { error: { code: 'UPSTREAM_ERROR', message: 'SYSTEM_ERROR' } }, 'UPSTREAM_ERROR', '微信支付暂时不可用，请稍后重试'],
+    [500, 'Internal Server Error', 'SERVER_ERROR', '服务器开小差了，请稍后重试'],
+    [503, null, 'SERVER_ERROR', '服务器开小差了，请稍后重试'],
+    [404, { error: { code: 'SOMETHING_NEW', message: '?' } }, 'ORDER_NOT_FOUND', '订单不存在'],
+  ])('HTTP %d %j → %s', async (statusCode, data, code, message) => {
+    const { backend } = setup({ 'POST /api/session': [session('t')], 'POST /api/orders': [{ statusCode, data }] })
+    const error = await backend.createOrder({ amount: 1, description: 'x', requestId: 'req-00000001' }).catch((e) => e)
+    expect(error).toBeInstanceOf(AppError)
+    expect(error).toMatchObject({ code, message })
+  })
+
+  test('the server message is kept as detail, not shown', async () => {
+    const { backend } = setup({ 'POST /api/session': [session('t')], 'POST /api/orders/M1/payment': [{ statusCode: 409, data: { error: { code: 'ORDER_NOT_PAYABLE', message: 'order is paid' } } }] })
+    const error = await backend.renewPayment('M1').catch((e) => e)
+    expect(error.detail).toBe('HTTP 409: order is paid')
+  })
+
+  test('renewPayment POSTs to /api/orders/:orderNo/payment with a JSON body', async () => {
+    const { backend, calls } = setup({ 'POST /api/session': [session('t')], 'POST /api/orders/M%2F1/payment': [{ statusCode: 200, data: { payment } }] })
+    await expect(backend.renewPayment('M/1')).resolves.toEqual(payment)
+    expect(calls[1]).toMatchObject({ method: 'POST', data: {} })
+  })
+
+  test('network failure → NETWORK_ERROR; platform timeout → TIMEOUT', async () => {
+    const net = setup({ 'POST /api/session': [session('t')], 'GET /api/orders': [Object.assign(new Error('x'), { errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' })] })
+    await expect(net.backend.listOrders()).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: '网络连接失败，请检查网络后重试' })
+    const slow = setup({ 'POST /api/session': [session('t')], 'GET /api/orders': [Object.assign(new Error('x'), { errMsg: 'request:fail timeout' })] })
+    await expect(slow.backend.listOrders()).rejects.toMatchObject({ code: 'TIMEOUT', message: '请求超时，请稍后重试' })
+  })
+
+  test('a request that never answers ends in TIMEOUT after timeoutMs', async () => {
+    jest.useFakeTimers()
+    const { backend, calls } = setup({ 'POST /api/session': [session('t')], 'GET /api/orders/M1': ['hang'] })
+    const result = backend.getOrder('M1').catch((e) => e)
+    await jest.advanceTimersByTimeAsync(4999)
+    expect(calls).toHaveLength(2)
+    await jest.advanceTimersByTimeAsync(1)
+    const error = await result
+    expect(error).toMatchObject({ code: 'TIMEOUT' })
+    expect(calls[1].timeout).toBe(5000)
+  })
+
+  test('malformed answers are BAD_RESPONSE, not crashes', async () => {
+    const { backend } = setup({
+      'POST /api/session': [session('t')],
+      'GET /api/orders/M1': [{ statusCode: 200, data: { order: { id: 1 } } }],
+      'GET /api/orders': [{ statusCode: 200, data: '<html>' }],
+    })
+    await expect(backend.getOrder('M1')).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
+    await expect(backend.listOrders()).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
+  })
+})
