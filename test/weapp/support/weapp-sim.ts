@@ -22,8 +22,47 @@ export interface LaunchedPage {
   wx: ReturnType<typeof createWxStub>
   /** Every error the compiled code reported through console.error or an unhandled rejection. */
   errors: unknown[]
+  /** The rendered node with this id (Taro renders `id="{{i.uid||i.sid}}"`), looking into nested `comp`/`custom-wrapper` components too. */
+  find(id: string): SimNode | undefined
+  /** Types `value` into an input: an `input` event with `detail.value`, as the WeChat client sends. */
+  input(id: string, value: string): void
+  /** Taps a node: a `tap` event. */
+  tap(id: string): void
+  /** The visible text of the page. */
+  text(): string
   /** Detaches the page (runs onUnload) and restores the globals. */
   close(): void
+}
+
+type SimNode = NonNullable<ReturnType<RootComponent['querySelector']>>
+
+/** An exparser node, as far as the deep search needs it. */
+interface ExparserNode {
+  childNodes?: ExparserNode[]
+  shadowRoot?: ExparserNode & { querySelector(selector: string): ExparserNode | null }
+}
+
+/**
+ * querySelector through the page and every custom component inside it: beyond Taro's template
+ * depth a subtree renders inside the recursive `comp` component, whose shadow root the page's own
+ * querySelector does not enter.
+ */
+function findDeep(page: RootComponent, selector: string): SimNode | undefined {
+  const direct = page.querySelector(selector)
+  if (direct) return direct
+  // j-component wraps a found exparser node in its (unexported) Component class, RootComponent's parent.
+  const Wrapper = Object.getPrototypeOf(Object.getPrototypeOf(page)).constructor as new (node: ExparserNode) => SimNode
+  const visit = (node: ExparserNode): ExparserNode | null => {
+    const hit = node.shadowRoot?.querySelector(selector)
+    if (hit) return hit
+    for (const child of [...(node.childNodes ?? []), ...(node.shadowRoot?.childNodes ?? [])]) {
+      const found = visit(child)
+      if (found) return found
+    }
+    return null
+  }
+  const found = visit((page as unknown as { _exparserNode: ExparserNode })._exparserNode)
+  return found ? new Wrapper(found) : undefined
 }
 
 /**
@@ -134,11 +173,20 @@ export function launchPage(root: string, pagePath: string, options: { query?: Re
     page.attach(host)
     const instance = pages[pages.length - 1]
     if (!instance) throw new Error(`weapp-sim: ${pagePath} did not register a page`)
+    const mustFind = (id: string) => {
+      const node = findDeep(page, `#${id}`)
+      if (!node) throw new Error(`weapp-sim: no node #${id} in the rendered page`)
+      return node
+    }
     return {
       page,
       instance,
       wx: stub,
       errors,
+      find: (id) => findDeep(page, `#${id}`),
+      input: (id, value) => mustFind(id).dispatchEvent('input', { detail: { value, cursor: value.length, keyCode: 0 } }),
+      tap: (id) => mustFind(id).dispatchEvent('tap', { detail: { x: 0, y: 0 } }),
+      text: () => page.dom.textContent ?? '',
       close() {
         page.detach()
         host.remove()
