@@ -164,6 +164,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     try {
       return load()
     } catch (err) {
+      if (err instanceof ConfigError) throw err
       return fail(key, `is unusable: ${(err as Error).message}`)
     }
   }

@@ -1,0 +1,111 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig, notifyUrlProblem, readEnvFiles } from '../../server/merchant/config'
+import { ConfigError } from '../../server/merchant/errors'
+
+const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']) => k.export({ type: 'pkcs8', format: 'pem' }).toString()
+const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const platform = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const files: Record<string, string> = {
+  '/k/apiclient_key.pem': pem(merchant.privateKey),
+  '/k/pub_key.pem': platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  '/k/not-a-key.pem': 'hello',
+}
+const readFile = (p: string) => {
+  if (!(p in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' })
+  return Buffer.from(files[p])
+}
+const base = {
+  WECHATPAY_APPID: 'wx8888888888888888',
+  WECHATPAY_MCHID: '1900000109',
+  WECHATPAY_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+  WECHATPAY_PRIVATE_KEY_PATH: '/k/apiclient_key.pem',
+  WECHATPAY_APIV3_KEY: 'a'.repeat(32),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/pub_key.pem',
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
+  WECHAT_APP_SECRET: 'b'.repeat(32),
+  NOTIFY_URL: 'https://shop.example.com/api/wechatpay/notify',
+  ADMIN_TOKEN: 'c'.repeat(24),
+  SESSION_SECRET: 'd'.repeat(40),
+}
+const load = (env: Record<string, string | undefined>) => loadConfig(env, { readFile })
+const errorOf = (env: Record<string, string | undefined>) => {
+  try {
+    load(env)
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError)
+    return (e as Error).message
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  test('a complete direct-mode env gives a typed config with defaults', () => {
+    const c = load(base)
+    expect(c).toMatchObject({
+      mode: 'direct',
+      miniProgramAppId: base.WECHATPAY_APPID,
+      databaseUrl: 'sqlite:./data/merchant.db',
+      maxOrderFen: 5_000_000,
+      rateLimitOrdersPerMin: 30,
+      port: 3000,
+      host: '127.0.0.1',
+      corsOrigins: 'loopback',
+      wechatPayBaseUrl: 'https://api.mch.weixin.qq.com',
+      wechatApiBase: 'https://api.weixin.qq.com',
+    })
+    expect(c.platform.mode).toBe('publicKey')
+    expect(c.privateKey.type).toBe('private')
+  })
+
+  test('without a platform public key it is certificate mode', () => {
+    const c = load({ ...base, WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: undefined, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: undefined })
+    expect(c.platform).toEqual({ mode: 'certificate' })
+  })
+
+  test('partner mode needs the sub-merchant and signs as the sub appid when there is one', () => {
+    expect(errorOf({ ...base, WECHATPAY_MODE: 'partner' })).toMatch(/^WECHATPAY_SUB_MCHID is missing/)
+    const c = load({ ...base, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110', WECHATPAY_SUB_APPID: 'wx9999999999999999' })
+    expect(c.miniProgramAppId).toBe('wx9999999999999999')
+    expect(load({ ...base, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110' }).miniProgramAppId).toBe(base.WECHATPAY_APPID)
+  })
+
+  test.each([
+    ['WECHATPAY_MCHID', undefined, /^WECHATPAY_MCHID is missing/],
+    ['WECHATPAY_MCHID', 'abc', /^WECHATPAY_MCHID is malformed/],
+    ['WECHATPAY_APPID', 'not-an-appid', /^WECHATPAY_APPID is malformed/],
+    ['WECHATPAY_APIV3_KEY', 'a'.repeat(31), /^WECHATPAY_APIV3_KEY is malformed: must be exactly 32 bytes, got 31/],
+    ['WECHATPAY_PRIVATE_KEY_PATH', '/k/missing.pem', /^WECHATPAY_PRIVATE_KEY_PATH cannot be read: \/k\/missing.pem \(ENOENT\)/],
+    ['WECHATPAY_PRIVATE_KEY_PATH', '/k/not-a-key.pem', /^WECHATPAY_PRIVATE_KEY_PATH is unusable/],
+    ['WECHATPAY_PLATFORM_PUBLIC_KEY_ID', undefined, /^WECHATPAY_PLATFORM_PUBLIC_KEY_ID is missing/],
+    ['WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'KEY1', /^WECHATPAY_PLATFORM_PUBLIC_KEY_ID is malformed/],
+    ['NOTIFY_URL', 'http://shop.example.com/notify', /^NOTIFY_URL must be https/],
+    ['NOTIFY_URL', 'https://shop.example.com/notify?x=1', /^NOTIFY_URL must not carry a query/],
+    ['SESSION_SECRET', 'short', /^SESSION_SECRET is malformed/],
+    ['MAX_ORDER_FEN', '-5', /^MAX_ORDER_FEN is malformed/],
+    ['CORS_ORIGINS', 'https://a.example.com/path', /^CORS_ORIGINS is malformed/],
+    ['DATABASE_URL', 'postgres://x', /^DATABASE_URL is malformed/],
+  ])('%s=%s stops start-up with one line naming it', (key, value, expected) => {
+    const message = errorOf({ ...base, [key]: value })
+    expect(message).toMatch(expected)
+    expect(message).not.toContain('\n')
+    expect(message).not.toContain(base.WECHATPAY_APIV3_KEY)
+  })
+
+  test('a loopback http notify URL is fine for development', () => {
+    expect(notifyUrlProblem('http://127.0.0.1:3000/api/wechatpay/notify')).toBeNull()
+    expect(notifyUrlProblem('http://localhost:3000/api/wechatpay/notify')).toBeNull()
+  })
+
+  test('real env wins over .env.local, which wins over .env; empty values count as unset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'merchant-env-'))
+    writeFileSync(join(dir, '.env'), 'TARO_APP_API_BASE=\nWECHATPAY_MCHID=111111\nPORT=4000\n')
+    writeFileSync(join(dir, '.env.local'), 'WECHATPAY_MCHID=222222\nHOST=0.0.0.0\n')
+    const merged = readEnvFiles(dir, { WECHATPAY_MCHID: '333333', HOST: '' })
+    expect(merged.WECHATPAY_MCHID).toBe('333333')
+    expect(merged.HOST).toBe('0.0.0.0')
+    expect(merged.PORT).toBe('4000')
+  })
+})

@@ -1,0 +1,101 @@
+import { createServer } from 'node:net'
+import { buildApp, type MerchantApp } from '../../server/merchant/app'
+import { loadConfig, type Config } from '../../server/merchant/config'
+import type { EmulatorHandle, TestMerchant } from './emulator'
+
+export interface StartBackendOptions {
+  emulator: EmulatorHandle
+  merchant: TestMerchant
+  /** Applied over the configuration built from the merchant (e.g. { rateLimitOrdersPerMin: 1e6 }). */
+  overrides?: Partial<Config>
+  /** Extra env entries fed to loadConfig (validated like real ones). */
+  env?: Record<string, string>
+  clock?: () => number
+  /** Fastify logger options; silent unless MERCHANT_TEST_LOG is set. */
+  logger?: boolean | object
+}
+
+export interface BackendHandle {
+  /** http://127.0.0.1:<port> — the backend listens for real, so the emulator can notify it. */
+  url: string
+  app: MerchantApp
+  config: Config
+  close(): Promise<void>
+  /** Logs a WeChat user in through the emulator (wx.login → /api/session) and returns the bearer token. */
+  loginToken(openid?: string): Promise<string>
+}
+
+/** A free loopback port (so NOTIFY_URL can name it before the backend listens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** The env a backend for this merchant and emulator needs; key files are served from `files`. */
+export function merchantEnv(emulator: EmulatorHandle, merchant: TestMerchant, notifyUrl: string): { env: Record<string, string>; files: Record<string, string> } {
+  const files: Record<string, string> = { '/virtual/apiclient_key.pem': merchant.privateKeyPem }
+  const env: Record<string, string> = {
+    WECHATPAY_MODE: merchant.mode,
+    WECHATPAY_APPID: merchant.appId,
+    WECHATPAY_MCHID: merchant.mchid,
+    WECHATPAY_SERIAL_NO: merchant.serialNo,
+    WECHATPAY_PRIVATE_KEY_PATH: '/virtual/apiclient_key.pem',
+    WECHATPAY_APIV3_KEY: merchant.apiV3Key,
+    WECHATPAY_BASE_URL: emulator.url,
+    WECHAT_API_BASE: emulator.url,
+    WECHAT_APP_SECRET: merchant.appSecret,
+    NOTIFY_URL: notifyUrl,
+    DATABASE_URL: 'sqlite::memory:',
+    ADMIN_TOKEN: 'test-admin-token-0123456789',
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+    RECONCILE_INTERVAL_SECONDS: '0',
+    LOG_LEVEL: 'silent',
+  }
+  if (merchant.subMchid) env.WECHATPAY_SUB_MCHID = merchant.subMchid
+  if (merchant.subAppId) env.WECHATPAY_SUB_APPID = merchant.subAppId
+  if (merchant.platform.mode === 'publicKey') {
+    files['/virtual/pub_key.pem'] = merchant.platform.publicKeyPem
+    env.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH = '/virtual/pub_key.pem'
+    env.WECHATPAY_PLATFORM_PUBLIC_KEY_ID = merchant.platform.serialNo
+  }
+  return { env, files }
+}
+
+/** Starts the merchant backend against the emulator on a free loopback port. */
+export async function startBackend(opts: StartBackendOptions): Promise<BackendHandle> {
+  const { emulator, merchant } = opts
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const { env, files } = merchantEnv(emulator, merchant, `${base}/api/wechatpay/notify`)
+  const config: Config = {
+    ...loadConfig({ ...env, ...opts.env }, {
+      readFile: (p) => {
+        if (!(p in files)) throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' })
+        return Buffer.from(files[p])
+      },
+    }),
+    ...opts.overrides,
+  }
+  const verbose = process.env.MERCHANT_TEST_LOG
+  const app = await buildApp({ config, clock: opts.clock, logger: opts.logger ?? (verbose ? { level: verbose } : false) })
+  await app.listen({ port, host: '127.0.0.1' })
+  const appId = config.miniProgramAppId
+  return {
+    url: base,
+    app,
+    config,
+    close: () => app.close(),
+    async loginToken(openid?: string) {
+      const code = await emulator.login(appId, openid)
+      const res = await app.inject({ method: 'POST', url: '/api/session', payload: { code } })
+      if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`)
+      return (res.json() as { token: string }).token
+    },
+  }
+}
