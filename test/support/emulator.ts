@@ -1,0 +1,123 @@
+/**
+ * Test support for the WeChat Pay v3 emulator: start one on a free loopback port, drive its control
+ * API, and register a merchant with real RSA keys (the interface agreed with the backend tests).
+ */
+import { generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { buildEmulator } from '../../server/emulator/app'
+import type { DeliveryRecord } from '../../server/emulator/state/types'
+import { publicKeyPem as toPublicPem, type RequestPaymentParams } from '../../server/wechatpay'
+
+export interface EmulatorOptions {
+  platformMode?: 'publicKey' | 'certificate'
+  retryScale?: number
+  notifyTimeoutMs?: number
+  statePath?: string
+  /** Milliseconds since the epoch (the emulated clock adds /__emulator/clock offsets to it). */
+  clock?: () => number
+  signtestRate?: number
+  refundSettleMs?: number
+}
+
+export type Delivery = DeliveryRecord
+export type RequestPaymentLike = Partial<RequestPaymentParams> & Record<string, unknown>
+
+export interface EmulatorHandle {
+  url: string
+  close(): Promise<void>
+  advanceClock(ms: number): Promise<void>
+  deliveries(): Promise<Delivery[]>
+  faults(spec: Record<string, unknown>): Promise<void>
+  login(appId: string, openid?: string): Promise<string>
+  pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail' }): Promise<string>
+}
+
+// RSA-2048 key generation is slow: a small pool per test process serves every emulator and merchant.
+const pool: KeyObject[] = []
+let next = 0
+/** A key from the per-process pool (a different one on each call, cycling over 4). */
+export function pooledKey(): KeyObject {
+  if (pool.length < 4) pool.push(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
+  return pool[next++ % 4]
+}
+
+async function control<T>(url: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`emulator ${path} → ${res.status} ${text}`)
+  return JSON.parse(text) as T
+}
+
+/** Starts an emulator on 127.0.0.1:<free port>. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const app = buildEmulator({ ...options, generateKey: pooledKey })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  return {
+    url,
+    close: () => app.close(),
+    advanceClock: async (ms) => {
+      await control(url, '/__emulator/clock', { advanceMs: ms })
+    },
+    deliveries: async () => (await control<{ deliveries: Delivery[] }>(url, '/__emulator/notifications')).deliveries,
+    faults: async (spec) => {
+      await control(url, '/__emulator/faults', spec)
+    },
+    login: async (appId, openid) => (await control<{ code: string }>(url, '/__emulator/login', openid === undefined ? { appId } : { appId, openid })).code,
+    pay: async (payment, opts) => (await control<{ errMsg: string }>(url, '/__emulator/pay', { ...payment, ...opts })).errMsg,
+  }
+}
+
+export interface TestMerchant {
+  mode: 'direct' | 'partner'
+  mchid: string
+  serialNo: string
+  privateKey: KeyObject
+  privateKeyPem: string
+  apiV3Key: string
+  /** direct: the merchant's appid; partner: sp_appid. */
+  appId: string
+  appSecret: string
+  subMchid?: string
+  subAppId?: string
+  subAppSecret?: string
+  platform: { mode: 'publicKey' | 'certificate'; serialNo: string; publicKeyPem: string; certificatePem?: string }
+}
+
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+const randomMchid = () => `19${randomInt(10_000_000, 99_999_999)}`
+const randomAppId = () => `wx${randomBytes(8).toString('hex')}`
+
+/** Generates (or reuses) an RSA-2048 merchant key, registers merchant (+ sub-merchant) and app(s) through the control API. */
+export async function registerMerchant(emu: EmulatorHandle, options: { mode?: 'direct' | 'partner'; mchid?: string; appId?: string } = {}): Promise<TestMerchant> {
+  const mode = options.mode ?? 'direct'
+  const privateKey = pooledKey()
+  const mchid = options.mchid ?? randomMchid()
+  const appId = options.appId ?? randomAppId()
+  const appSecret = randomBytes(16).toString('hex')
+  const apiV3Key = Array.from(randomBytes(32), (b) => ALNUM[b % 62]).join('')
+  const serialNo = randomBytes(20).toString('hex').toUpperCase()
+  const sub = mode === 'partner' ? { subMchid: randomMchid(), subAppId: randomAppId(), subAppSecret: randomBytes(16).toString('hex') } : undefined
+  await control(emu.url, '/__emulator/apps', { appId, secret: appSecret })
+  if (sub) await control(emu.url, '/__emulator/apps', { appId: sub.subAppId, secret: sub.subAppSecret })
+  const { platform } = await control<{ platform: TestMerchant['platform'] }>(emu.url, '/__emulator/merchants', {
+    mchid,
+    serialNo,
+    publicKeyPem: toPublicPem(privateKey),
+    apiV3Key,
+    appIds: [appId],
+    ...(sub ? { subMchids: [{ mchid: sub.subMchid, appIds: [sub.subAppId] }] } : {}),
+  })
+  return {
+    mode,
+    mchid,
+    serialNo,
+    privateKey,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    apiV3Key,
+    appId,
+    appSecret,
+    ...(sub ?? {}),
+    platform,
+  }
+}
