@@ -1,6 +1,7 @@
 // The tiny store behind the simulated pay sheet: a driver opens it and awaits the user's answer,
 // src/components/pay-sheet.tsx renders it. Development and emulator builds only.
 import { createStore } from 'zustand/vanilla'
+import type { ComponentType } from 'react'
 import type { Payment } from './types'
 
 export type SheetAnswer = 'success' | 'cancel' | 'fail'
@@ -37,3 +38,20 @@ export const createPaySheetStore = () =>
       },
     }
   })
+
+/** Props of the pay sheet component (src/components/pay-sheet.tsx). */
+export interface PaySheetProps {
+  sheet: PaySheetStore
+  /** Order amount in fen and description, shown like the real sheet shows them. */
+  amountFen?: number
+  description?: string
+  /** One line saying what this sheet really does (simulated money, or the local emulator). */
+  note: string
+}
+
+/** The sheet as the composition root hands it to pages: its store, its component and its note. */
+export interface PaySheetUi {
+  store: PaySheetStore
+  Component: ComponentType<PaySheetProps>
+  note: string
+}

@@ -1,2 +1,94 @@
-import { View, Text } from '@tarojs/components'
-export default function Checkout() { return <View><Text>收银台 {process.env.TARO_APP_API_BASE || 'mock'}</Text></View> }
+import { useState } from 'react'
+import { Button, Input, Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { PagePaySheet } from '@/components/page-pay-sheet'
+import { progressText } from '@/components/progress-text'
+import { useResultNavigation } from '@/hooks/use-result-navigation'
+import { formatYuan, MAX_ORDER_FEN } from '@/lib/money'
+import { ORDERS_PAGE } from '@/lib/routes'
+import { DESCRIPTION_MAX_CHARS, countChars, validateAmount, validateDescription } from '@/lib/validation'
+import { usePaymentStore } from '@/store'
+import { isBusy } from '@/store/settle'
+import './index.scss'
+
+type InputEvent = { detail: { value: string } }
+
+/** Checkout: amount in yuan + description, then pay. */
+export default function CheckoutPage() {
+  const [amountText, setAmountText] = useState('')
+  const [descriptionText, setDescriptionText] = useState('')
+  const [touched, setTouched] = useState({ amount: false, description: false })
+  const phase = usePaymentStore((s) => s.phase)
+  const hasOrder = usePaymentStore((s) => s.order !== null)
+  const checkout = usePaymentStore((s) => s.checkout)
+  const armResultNavigation = useResultNavigation()
+
+  const amount = validateAmount(amountText)
+  const description = validateDescription(descriptionText)
+  const busy = isBusy(phase)
+  const valid = amount.ok && description.ok
+  const progress = progressText(phase, hasOrder)
+
+  const pay = () => {
+    if (!amount.ok || !description.ok || busy) return
+    armResultNavigation()
+    void checkout({ amountFen: amount.value, description: description.value })
+  }
+
+  return (
+    <View className='checkout'>
+      <View className='field'>
+        <Text className='field__label'>金额</Text>
+        <View className='field__row'>
+          <Text className='field__prefix'>¥</Text>
+          <Input
+            id='amount-input'
+            className='field__input field__input--amount'
+            type='digit'
+            placeholder='0.00'
+            maxlength={12}
+            value={amountText}
+            disabled={busy}
+            onInput={(e: InputEvent) => setAmountText(e.detail.value)}
+            onBlur={() => setTouched((t) => ({ ...t, amount: true }))}
+          />
+        </View>
+        {touched.amount && !amount.ok && <Text id='amount-error' className='field__error'>{amount.message}</Text>}
+        <Text className='field__hint'>单笔最多 {formatYuan(MAX_ORDER_FEN)}</Text>
+      </View>
+
+      <View className='field'>
+        <Text className='field__label'>商品描述</Text>
+        <Input
+          id='description-input'
+          className='field__input'
+          type='text'
+          placeholder='例如：拿铁咖啡 大杯'
+          maxlength={200}
+          value={descriptionText}
+          disabled={busy}
+          onInput={(e: InputEvent) => setDescriptionText(e.detail.value)}
+          onBlur={() => setTouched((t) => ({ ...t, description: true }))}
+        />
+        <View className='field__row field__row--meta'>
+          {touched.description && !description.ok
+            ? <Text id='description-error' className='field__error'>{description.message}</Text>
+            : <Text />}
+          <Text id='description-counter' className={`field__counter ${countChars(descriptionText.trim()) > DESCRIPTION_MAX_CHARS ? 'field__counter--over' : ''}`}>
+            {countChars(descriptionText.trim())}/{DESCRIPTION_MAX_CHARS}
+          </Text>
+        </View>
+      </View>
+
+      <Button id='pay-button' className='pay-button' type='primary' disabled={!valid || busy} loading={busy} onClick={pay}>
+        {progress ?? (amount.ok ? `立即支付 ${formatYuan(amount.value)}` : '立即支付')}
+      </Button>
+
+      <View id='orders-link' className='link' onClick={() => void Taro.navigateTo({ url: ORDERS_PAGE })}>
+        <Text>我的订单</Text>
+      </View>
+
+      <PagePaySheet />
+    </View>
+  )
+}

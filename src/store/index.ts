@@ -1,0 +1,47 @@
+// The app's store instances and the thin React bindings pages use. Tests (and previews) hand pages
+// their own stores through StoresProvider, so nothing global has to be mocked.
+import { createContext, createElement, useContext, type ReactNode } from 'react'
+import { useStore } from 'zustand'
+import { getServices } from '@/services'
+import type { PaySheetUi } from '@/services/pay-sheet-store'
+import { createOrdersStore, type OrdersState, type OrdersStore } from './orders'
+import { createPaymentStore, type PaymentState, type PaymentStore } from './payment'
+
+export interface AppStores {
+  payment: PaymentStore
+  orders: OrdersStore
+  /** The simulated pay sheet to render, or null (wechat mode). */
+  paySheet: PaySheetUi | null
+}
+
+let appStores: AppStores | null = null
+
+/** The app's stores, built from the composition root on first use. */
+export function getAppStores(): AppStores {
+  if (!appStores) {
+    const { backend, pay, paySheet } = getServices()
+    appStores = { payment: createPaymentStore({ backend, pay }), orders: createOrdersStore({ backend }), paySheet }
+  }
+  return appStores
+}
+
+const StoresContext = createContext<AppStores | null>(null)
+
+/** Provides `stores` to the pages below instead of the app's instances. */
+export const StoresProvider = ({ stores, children }: { stores: AppStores; children?: ReactNode }) =>
+  createElement(StoresContext.Provider, { value: stores }, children)
+
+/** The stores in effect: the provided ones, else the app's. */
+export const useAppStores = (): AppStores => useContext(StoresContext) ?? getAppStores()
+
+/** Selects from the payment store; select narrowly (one field, or a primitive). */
+export function usePaymentStore<T>(pick: (state: PaymentState) => T): T {
+  return useStore(useAppStores().payment, pick)
+}
+
+/** Selects from the orders store. */
+export function useOrdersStore<T>(pick: (state: OrdersState) => T): T {
+  return useStore(useAppStores().orders, pick)
+}
+
+export type { PaymentState, PaymentStore, OrdersState, OrdersStore }
