@@ -56,7 +56,7 @@ const checkCurrency = (currency: string | undefined, field: string) => {
   if (currency !== undefined && currency !== 'CNY') throw paramError(field, 'Currency code is invalid', currency)
 }
 
-const knowsOpenid = (ctx: EmulatorContext, appId: string, openid: string) => Boolean(ctx.store.data.users[appId]?.[openid])
+const knowsOpenid = (ctx: EmulatorContext, appId: string, openid: string) => ctx.store.data.users[appId]?.[openid] !== undefined
 
 const openidMismatch = (field: string, openid: string) =>
   new ApiError('PARAM_ERROR', 'appid和openid不匹配', { field, value: openid, issue: 'openid does not belong to this appid', location: 'body' })

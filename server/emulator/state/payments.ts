@@ -185,6 +185,7 @@ export function createRefund(ctx: EmulatorContext, notifier: Notifier, merchant:
   order.refundedFen += refund.refundFen
   order.state = 'REFUND'
   ctx.store.save()
+  const view = refundView(refund, order) // accepted, not yet settled: the answer says PROCESSING
   notifier.enqueue({
     mchid: merchant.mchid,
     url: refund.notifyUrl ?? order.notifyUrl,
@@ -196,7 +197,7 @@ export function createRefund(ctx: EmulatorContext, notifier: Notifier, merchant:
     outRefundNo: refund.outRefundNo,
     at: refund.settleAt,
   })
-  return refundView(refund, order)
+  return view
 }
 
 /** GET /v3/refund/domestic/refunds/{out_refund_no}. */
