@@ -61,7 +61,6 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     bodyLimit: 16 * 1024,
     // Amounts are integers: "100" must be a 400, not coerced (architecture.md).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
-    disableRequestLogging: false,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)

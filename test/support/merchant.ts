@@ -49,7 +49,8 @@ export function merchantEnv(emulator: EmulatorHandle, merchant: TestMerchant, no
     WECHATPAY_APIV3_KEY: merchant.apiV3Key,
     WECHATPAY_BASE_URL: emulator.url,
     WECHAT_API_BASE: emulator.url,
-    WECHAT_APP_SECRET: merchant.appSecret,
+    // The mini-program that logs in is the sub appid's when partner mode has one.
+    WECHAT_APP_SECRET: (merchant.subAppId && merchant.subAppSecret) || merchant.appSecret,
     NOTIFY_URL: notifyUrl,
     DATABASE_URL: 'sqlite::memory:',
     ADMIN_TOKEN: 'test-admin-token-0123456789',
@@ -93,9 +94,9 @@ export async function startBackend(opts: StartBackendOptions): Promise<BackendHa
     close: () => app.close(),
     async loginToken(openid?: string) {
       const code = await emulator.login(appId, openid)
-      const res = await app.inject({ method: 'POST', url: '/api/session', payload: { code } })
-      if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`)
-      return (res.json() as { token: string }).token
+      const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`)
+      return ((await res.json()) as { token: string }).token
     },
   }
 }

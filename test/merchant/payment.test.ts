@@ -1,0 +1,146 @@
+import { createPublicKey } from 'node:crypto'
+import { buildRequestPayment, verifyRequestPayment, WechatPayClient } from '../../server/wechatpay'
+import { rfc3339Beijing } from '../../server/merchant/services/order-numbers'
+import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { startBackend, type BackendHandle } from '../support/merchant'
+import { call, manualClock, requestId, waitFor } from './helpers'
+
+// The retry schedule is left at its real pace here: a dropped notification stays dropped during a test.
+let emu: EmulatorHandle
+let merchant: TestMerchant
+let backend: BackendHandle
+let token: string
+const clock = manualClock()
+const OPENID = 'o-payment-user-1'
+
+/** Moves the backend's and the emulator's clocks together (signatures are checked against ±5 min). */
+const advance = async (ms: number) => {
+  clock.advance(ms)
+  await emu.advanceClock(ms)
+}
+const emulatorOrder = async (outTradeNo: string) => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, any>>
+
+beforeAll(async () => {
+  emu = await startEmulator()
+  merchant = await registerMerchant(emu)
+  backend = await startBackend({ emulator: emu, merchant, clock, overrides: { orderExpireMinutes: 600, rateLimitOrdersPerMin: 1000, sessionTtlSeconds: 30 * 86400 } })
+  token = await backend.loginToken(OPENID)
+})
+afterAll(async () => {
+  await backend?.close()
+  await emu?.close()
+})
+
+const create = async (amount = 100) => {
+  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description: '重试测试', requestId: requestId() } })
+  expect(res.status).toBe(201)
+  return res.body as { order: { orderNo: string; status: string }; payment: any }
+}
+const renew = (orderNo: string) => call(backend, 'POST', `/api/orders/${orderNo}/payment`, { token })
+const close = (orderNo: string) => call(backend, 'POST', `/api/orders/${orderNo}/close`, { token })
+const status = async (orderNo: string) => (await call(backend, 'GET', `/api/orders/${orderNo}`, { token })).body.order.status as string
+const pay = (payment: object) => emu.pay(payment as never, { appId: merchant.appId, openid: OPENID })
+
+describe('POST /api/orders/:orderNo/payment', () => {
+  test('reuses a valid prepay_id with freshly signed parameters', async () => {
+    const { order, payment } = await create()
+    const res = await renew(order.orderNo)
+    expect(res.status).toBe(200)
+    expect(res.body.payment.package).toBe(payment.package)
+    expect(res.body.payment.nonceStr).not.toBe(payment.nonceStr)
+    expect(verifyRequestPayment(merchant.appId, res.body.payment, merchant.privateKey)).toBe(true)
+    expect(await pay(res.body.payment)).toBe('requestPayment:ok')
+  })
+
+  test('after the prepay_id expired, closes the old attempt and opens a new out_trade_no', async () => {
+    const { order, payment } = await create()
+    await advance(116 * 60_000)
+    const res = await renew(order.orderNo)
+    expect(res.status).toBe(200)
+    expect(res.body.payment.package).not.toBe(payment.package)
+    expect((await emulatorOrder(`${order.orderNo}_1`)).tradeState ?? (await emulatorOrder(`${order.orderNo}_1`)).trade_state).toBe('CLOSED')
+    expect(await pay(payment)).not.toBe('requestPayment:ok')
+    expect(await pay(res.body.payment)).toBe('requestPayment:ok')
+  })
+
+  test('when closing the old attempt finds it paid, the order is paid and it is 409 ORDER_NOT_PAYABLE', async () => {
+    const { order, payment } = await create()
+    await emu.faults({ notify: { drop: 1 } })
+    try {
+      expect(await pay(payment)).toBe('requestPayment:ok')
+      await advance(116 * 60_000)
+      const res = await renew(order.orderNo)
+      expect(res.status).toBe(409)
+      expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
+      expect(backend.app.orders.find(order.orderNo)?.status).toBe('paid')
+    } finally {
+      await emu.faults({ notify: { drop: 0 } })
+    }
+  })
+
+  test('a paid order is 409 ORDER_NOT_PAYABLE', async () => {
+    const { order, payment } = await create()
+    expect(await pay(payment)).toBe('requestPayment:ok')
+    await waitFor(async () => (await status(order.orderNo)) === 'paid', 'order paid')
+    const res = await renew(order.orderNo)
+    expect(res.status).toBe(409)
+    expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
+  })
+})
+
+describe('POST /api/orders/:orderNo/close', () => {
+  test('closes an unpaid order at WeChat Pay; idempotent; a closed order is not payable', async () => {
+    const { order, payment } = await create()
+    const res = await close(order.orderNo)
+    expect(res.status).toBe(200)
+    expect(res.body.order.status).toBe('closed')
+    expect(await pay(payment)).not.toBe('requestPayment:ok')
+    expect((await close(order.orderNo)).body.order.status).toBe('closed')
+    const again = await renew(order.orderNo)
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('ORDER_NOT_PAYABLE')
+  })
+
+  test('a paid order cannot be closed (409 ORDER_NOT_PAYABLE)', async () => {
+    const { order, payment } = await create()
+    expect(await pay(payment)).toBe('requestPayment:ok')
+    await waitFor(async () => (await status(order.orderNo)) === 'paid', 'order paid')
+    const res = await close(order.orderNo)
+    expect(res.status).toBe(409)
+    expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
+  })
+})
+
+describe('at most one attempt ends paid', () => {
+  test('a stray second payment of a paid order is refunded automatically and logged', async () => {
+    const { order, payment } = await create(777)
+    // A second live attempt (as an older deployment might have left): created at WeChat Pay directly.
+    const store = backend.app.storage
+    const first = store.attempts.get(`${order.orderNo}_1`)!
+    const second = { ...first, outTradeNo: `${order.orderNo}_2`, seq: 2, prepayId: null, status: 'creating' as const, timeExpire: rfc3339Beijing(clock() + 3600_000) }
+    store.attempts.insert(second)
+    const client = new WechatPayClient({
+      mchid: merchant.mchid, serialNo: merchant.serialNo, privateKey: merchant.privateKey, apiV3Key: merchant.apiV3Key, baseUrl: emu.url, clock,
+      platform: merchant.platform.mode === 'publicKey' ? { mode: 'publicKey', publicKeyId: merchant.platform.serialNo, publicKey: createPublicKey(merchant.platform.publicKeyPem) } : { mode: 'certificate' },
+    })
+    const { prepay_id } = await client.createJsapiOrder({
+      appid: merchant.appId, mchid: merchant.mchid, description: '重试测试', out_trade_no: second.outTradeNo, time_expire: second.timeExpire,
+      notify_url: backend.config.notifyUrl, amount: { total: 777, currency: 'CNY' }, payer: { openid: OPENID },
+    })
+    store.attempts.update(second.outTradeNo, { prepayId: prepay_id, prepayExpiresAt: clock() + 3600_000, status: 'open' })
+    const payment2 = buildRequestPayment({ appId: merchant.appId, prepayId: prepay_id, privateKey: merchant.privateKey, clock })
+
+    // The user pays both; the first one's notification is lost, so the second is applied first.
+    await emu.faults({ notify: { drop: 1 } })
+    expect(await pay(payment)).toBe('requestPayment:ok')
+    expect(await pay(payment2)).toBe('requestPayment:ok')
+    // Once paid, the backend closes the other live attempt, finds it paid too, and refunds it.
+    const refund = await waitFor(() => store.refunds.listByOrder(order.orderNo).find((r) => r.kind === 'stray' && r.status !== 'pending'), 'stray refund sent')
+    expect(refund).toMatchObject({ outTradeNo: first.outTradeNo, amount: 777 })
+    expect(store.attempts.get(first.outTradeNo)?.status).toBe('stray')
+    const final = store.orders.get(order.orderNo)!
+    expect(final).toMatchObject({ status: 'paid', paidOutTradeNo: second.outTradeNo, refundedAmount: 0 })
+    const atWechat = await emulatorOrder(first.outTradeNo)
+    expect(atWechat.refunds).toEqual([expect.objectContaining({ out_refund_no: `${first.outTradeNo}_STRAY` })])
+  })
+})

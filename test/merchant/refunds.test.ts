@@ -1,0 +1,109 @@
+import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { startBackend, type BackendHandle } from '../support/merchant'
+import { call, requestId, waitFor } from './helpers'
+
+let emu: EmulatorHandle
+let merchant: TestMerchant
+let backend: BackendHandle
+let token: string
+const OPENID = 'o-refund-user-1'
+const ADMIN = { 'x-admin-token': 'test-admin-token-0123456789' }
+
+beforeAll(async () => {
+  emu = await startEmulator({ retryScale: 0.01 })
+  merchant = await registerMerchant(emu)
+  backend = await startBackend({ emulator: emu, merchant, overrides: { rateLimitOrdersPerMin: 1000 } })
+  token = await backend.loginToken(OPENID)
+})
+afterAll(async () => {
+  await backend?.close()
+  await emu?.close()
+})
+
+async function paidOrder(amount: number) {
+  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description: '退款测试', requestId: requestId() } })
+  expect(await emu.pay(res.body.payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
+  await waitFor(() => backend.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'order paid')
+  return res.body.order.orderNo as string
+}
+const refund = (orderNo: string, payload: object, headers: Record<string, string> = ADMIN) =>
+  call(backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload, headers })
+const order = async (orderNo: string) => (await call(backend, 'GET', `/api/orders/${orderNo}`, { token })).body.order
+
+describe('POST /api/admin/orders/:orderNo/refunds', () => {
+  test('a partial refund keeps the order paid with refundedAmount; the rest makes it refunded; more is refused', async () => {
+    const orderNo = await paidOrder(1000)
+    const first = await refund(orderNo, { amount: 300, reason: '少送一件' })
+    expect(first.status).toBe(201)
+    expect(first.body.refund).toMatchObject({ orderNo, amount: 300, reason: '少送一件', status: expect.stringMatching(/processing|succeeded/) })
+    expect(await order(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 300 })
+
+    const over = await refund(orderNo, { amount: 701 })
+    expect(over.status).toBe(400)
+    expect(over.body.error.code).toBe('INVALID_AMOUNT')
+    expect(over.body.error.message).toMatch(/700/)
+
+    const rest = await refund(orderNo, { amount: 700 })
+    expect(rest.status).toBe(201)
+    expect(await order(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 1000 })
+    const more = await refund(orderNo, { amount: 1 })
+    expect(more.status).toBe(400)
+    expect(more.body.error.code).toBe('INVALID_AMOUNT')
+
+    // WeChat Pay's refund notifications settle both refunds.
+    await waitFor(() => backend.app.storage.refunds.listByOrder(orderNo).every((r) => r.status === 'succeeded'), 'refunds succeeded', 20_000)
+    expect(await order(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 1000 })
+  })
+
+  test('the same requestId is the same refund (one out_refund_no), never a second one', async () => {
+    const orderNo = await paidOrder(500)
+    const rid = requestId('refund')
+    const a = await refund(orderNo, { amount: 200, requestId: rid })
+    const b = await refund(orderNo, { amount: 200, requestId: rid })
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(200)
+    expect(b.body.refund.refundNo).toBe(a.body.refund.refundNo)
+    expect(backend.app.storage.refunds.listByOrder(orderNo)).toHaveLength(1)
+    expect(await order(orderNo)).toMatchObject({ refundedAmount: 200 })
+  })
+
+  test('over-refunding in one go is 400 INVALID_AMOUNT', async () => {
+    const orderNo = await paidOrder(100)
+    const res = await refund(orderNo, { amount: 101 })
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('INVALID_AMOUNT')
+  })
+
+  test('concurrent refunds never add up to more than was paid', async () => {
+    const orderNo = await paidOrder(100)
+    const results = await Promise.all([1, 2, 3, 4].map(() => refund(orderNo, { amount: 40 })))
+    expect(results.filter((r) => r.status === 201)).toHaveLength(2)
+    expect(results.filter((r) => r.status === 400)).toHaveLength(2)
+    expect((await order(orderNo)).refundedAmount).toBe(80)
+  })
+
+  test('an unpaid order cannot be refunded; unknown orders are 404; amounts are validated', async () => {
+    const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount: 100, description: '未支付', requestId: requestId() } })
+    const unpaid = await refund(res.body.order.orderNo, { amount: 1 })
+    expect(unpaid.status).toBe(409)
+    expect(unpaid.body.error.code).toBe('REFUND_NOT_ALLOWED')
+    const unknown = await refund('20250101000000AAAAAAAA', { amount: 1 })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error.code).toBe('ORDER_NOT_FOUND')
+    for (const amount of [0, '50', 1.5]) {
+      const bad = await refund(res.body.order.orderNo, { amount })
+      expect(bad.status).toBe(400)
+      expect(bad.body.error.code).toBe('INVALID_AMOUNT')
+    }
+  })
+
+  test('a missing or wrong X-Admin-Token is 401 UNAUTHENTICATED; a user bearer token is not enough', async () => {
+    const orderNo = await paidOrder(100)
+    for (const headers of [{}, { 'x-admin-token': 'wrong' }, { authorization: `Bearer ${token}` }]) {
+      const res = await refund(orderNo, { amount: 1 }, headers as Record<string, string>)
+      expect(res.status).toBe(401)
+      expect(res.body.error.code).toBe('UNAUTHENTICATED')
+    }
+    expect((await order(orderNo)).refundedAmount).toBe(0)
+  })
+})
