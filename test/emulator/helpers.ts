@@ -1,7 +1,7 @@
 /** Shared helpers for the emulator tests: raw signed calls, a notify endpoint, a client per merchant. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { loadPublicKey, PlatformKeys, signRequest, verifyWechatpaySignature, WechatPayClient } from '../../server/wechatpay'
+import { loadPublicKey, PlatformKeys, type JsapiOrderRequest, signRequest, verifyWechatpaySignature, WechatPayClient } from '../../server/wechatpay'
 import type { EmulatorHandle, TestMerchant } from '../support/emulator'
 
 export interface RawAnswer {
@@ -123,7 +123,7 @@ let seq = 0
 export const tradeNo = (prefix = 'T') => `${prefix}${Date.now()}${String(seq++).padStart(4, '0')}`
 
 /** A valid direct order body for this merchant and user. */
-export const directOrder = (m: TestMerchant, openid: string, notifyUrl = 'https://merchant.example.com/notify', over: Record<string, unknown> = {}) => ({
+export const directOrder = (m: TestMerchant, openid: string, notifyUrl = 'https://merchant.example.com/notify', over: Record<string, unknown> = {}): JsapiOrderRequest & Record<string, unknown> => ({
   appid: m.appId,
   mchid: m.mchid,
   description: '测试商品',
@@ -132,4 +132,4 @@ export const directOrder = (m: TestMerchant, openid: string, notifyUrl = 'https:
   amount: { total: 100, currency: 'CNY' },
   payer: { openid },
   ...over,
-})
+}) as JsapiOrderRequest & Record<string, unknown>

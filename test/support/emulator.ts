@@ -20,7 +20,7 @@ export interface EmulatorOptions {
 }
 
 export type Delivery = DeliveryRecord
-export type RequestPaymentLike = Partial<RequestPaymentParams> & Record<string, unknown>
+export type RequestPaymentLike = Partial<Record<keyof RequestPaymentParams, unknown>>
 
 export interface EmulatorHandle {
   url: string
