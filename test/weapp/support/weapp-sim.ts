@@ -1,40 +1,68 @@
 // Runs a compiled Taro weapp output (the files WeChat DevTools would upload) inside
-// miniprogram-simulate: the page's .wxml is compiled by the official wcc compiler shipped in
-// miniprogram-compiler, its .js runs with the mini-program's module semantics, and a small shim
-// provides what the WeChat client provides (App, getApp, getCurrentPages, Page, wx).
+// miniprogram-simulate: each page's .wxml is compiled by the official wcc compiler shipped in
+// miniprogram-compiler, the .js files run with the mini-program's module semantics, and a small
+// shim provides what the WeChat client provides (App, getApp, getCurrentPages, Page, the page
+// stack and its navigation APIs, and a recording `wx`).
 import fs from 'node:fs'
 import path from 'node:path'
-import { createWxStub } from './wx-stub'
+import { createWxStub, type NavigationApi } from './wx-stub'
 
 type Simulate = typeof import('miniprogram-simulate')
-type RootComponent = ReturnType<Simulate['render']>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RootComponent = import('miniprogram-simulate').RootComponent<any, any, any>
+type SimNode = NonNullable<ReturnType<RootComponent['querySelector']>>
 type HostElement = { remove(): void }
-type PageLike = Record<string, unknown> & { route?: string }
+type Lifecycle = (...args: unknown[]) => unknown
+/** A page instance, as `this` in its methods and in getCurrentPages(). */
+type PageInstance = Record<string, unknown> & { route?: string; options?: Record<string, string> }
 
 /** Identifiers a mini-program's JS never sees (no Node, no browser); shadowed while compiled code runs. */
 const ABSENT_GLOBALS = ['process', 'window', 'document', 'navigator', 'location', 'self', '__dirname', '__filename']
 
-/** A launched mini-program with one page rendered. */
-export interface LaunchedPage {
-  page: RootComponent
-  /** The page instance (`this` of the page's methods), as getCurrentPages() returns it. */
-  instance: PageLike
+/** WeChat's page stack limit. */
+const MAX_PAGES = 10
+
+/** One page on the stack: the simulator's component and the page instance inside it. */
+export interface SimPage {
+  route: string
+  query: Record<string, string>
+  component: RootComponent
+  instance: PageInstance
+}
+
+/** A launched mini-program. Node helpers act on the page on top of the stack. */
+export interface SimApp {
   wx: ReturnType<typeof createWxStub>
-  /** Every error the compiled code reported through console.error or an unhandled rejection. */
+  /** Every error the compiled code reported through console.error. */
   errors: unknown[]
-  /** The rendered node with this id (Taro renders `id="{{i.uid||i.sid}}"`), looking into nested `comp`/`custom-wrapper` components too. */
+  /** The page stack, bottom first (what getCurrentPages() returns, as simulator pages). */
+  pages(): SimPage[]
+  /** The page on top of the stack. */
+  top(): SimPage
+  /** The rendered node with this id on the top page (Taro renders `id="{{i.uid||i.sid}}"`), also inside nested `comp` components. */
   find(id: string): SimNode | undefined
   /** Types `value` into an input: an `input` event with `detail.value`, as the WeChat client sends. */
   input(id: string, value: string): void
-  /** Taps a node: a `tap` event. */
-  tap(id: string): void
-  /** The visible text of the page. */
+  /** Leaves an input: a `blur` event with its current value. */
+  blur(id: string): void
+  /**
+   * Taps a node: a `tap` event, unless the node is `disabled` (the WeChat client fires no tap on
+   * a disabled button or input); returns whether the tap was delivered.
+   */
+  tap(id: string): boolean
+  /** A rendered attribute of a node, as the compiled wxml set it (e.g. `disabled`, `value`). */
+  attr(id: string, name: string): unknown
+  /** The visible text of the top page. */
   text(): string
-  /** Detaches the page (runs onUnload) and restores the globals. */
+  /** Unloads every page and restores the globals. */
   close(): void
 }
 
-type SimNode = NonNullable<ReturnType<RootComponent['querySelector']>>
+/** The value an attribute of a rendered node got from the compiled template (j-component keeps it on the node's virtual tree). */
+function attrOf(node: SimNode, name: string): unknown {
+  const vt = (node as unknown as { _exparserNode: { _vt?: { attrs?: Array<{ name: string; value: unknown }> } } })._exparserNode._vt
+  return vt?.attrs?.find((a) => a.name === name)?.value
+}
 
 /** An exparser node, as far as the deep search needs it. */
 interface ExparserNode {
@@ -66,7 +94,7 @@ function findDeep(page: RootComponent, selector: string): SimNode | undefined {
 }
 
 /**
- * Mini-program `require`: every file is a module with its own `module`/`exports`, loaded once,
+ * Mini-program `require`: every file is a module with its own `module`/`exports`, run once,
  * paths relative to the requiring file, `.js` optional; globals are the app service's.
  */
 function createWeappRequire(root: string) {
@@ -88,64 +116,105 @@ function createWeappRequire(root: string) {
   return load
 }
 
+/** '/pages/result/index?orderNo=1' → route and query. */
+function parseUrl(url: string): { route: string; query: Record<string, string> } {
+  const [pathPart, search = ''] = url.split('?')
+  return { route: pathPart.replace(/^\//, ''), query: Object.fromEntries(new URLSearchParams(search)) }
+}
+
 /**
- * Launches the mini-program in `root` (a Taro weapp output folder) and renders `pagePath`
- * (e.g. `pages/checkout/index`) as WeChat would: app.js (which requires runtime/taro/vendors/common),
- * App onLaunch/onShow, then the page with its wxml compiled by the official compiler.
+ * Launches the mini-program in `root` (a Taro weapp output folder) on `entry` (e.g.
+ * `pages/checkout/index`) as WeChat would: app.js (which requires runtime/taro/vendors/common),
+ * App onLaunch/onShow, then the page, its wxml compiled by the official compiler. Navigation APIs
+ * (navigateTo, redirectTo, reLaunch, navigateBack) really switch pages on the simulated stack.
  */
-export function launchPage(root: string, pagePath: string, options: { query?: Record<string, string>; wx?: Parameters<typeof createWxStub>[0] } = {}): LaunchedPage {
+export function launchApp(root: string, entry: string, options: { query?: Record<string, string>; wx?: Parameters<typeof createWxStub>[0] } = {}): SimApp {
   root = path.resolve(root)
   const g = globalThis as unknown as Record<string, unknown>
-  const saved = new Map(['wx', 'App', 'getApp', 'getCurrentPages', 'Page', '__wxConfig'].map((k) => [k, g[k]]))
   const stub = createWxStub(options.wx)
   const errors: unknown[] = []
 
-  // miniprogram-simulate installs its own `wx` mock (and Component/Behavior) when first required;
-  // the recording stub then takes precedence for every API it defines.
-  g.wx = stub.wx
+  // miniprogram-simulate defines Component/Behavior and its `wx` API mock when first required.
+  // Each launch gets a fresh `wx` object (so no webpackJsonp or other state leaks between launches):
+  // the simulator's mock for everything, the recording stub for what the app uses.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const simulate: Simulate = require('miniprogram-simulate')
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const simulateApi = require('miniprogram-simulate/src/api') as object
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const simulateUtils = require('miniprogram-simulate/src/utils') as { runJs: (file: string) => unknown }
-  g.wx = Object.assign(g.wx as object, stub.wx)
+  const saved = new Map(['wx', 'App', 'getApp', 'getCurrentPages', 'Page', 'Component', '__wxConfig'].map((k) => [k, g[k]]))
+  g.wx = Object.assign({}, simulateApi, stub.wx)
 
   const appJson = JSON.parse(fs.readFileSync(path.join(root, 'app.json'), 'utf8')) as { pages: string[] }
-  if (!appJson.pages.includes(pagePath)) throw new Error(`weapp-sim: ${pagePath} is not a page of ${root}/app.json (${appJson.pages.join(', ')})`)
-  g.__wxConfig = { pages: appJson.pages, entryPagePath: `${appJson.pages[0]}.html`, envVersion: 'develop', platform: 'devtools' }
+  const isPage = (route: string) => appJson.pages.includes(route)
+  if (!isPage(entry)) throw new Error(`weapp-sim: ${entry} is not a page of ${root}/app.json (${appJson.pages.join(', ')})`)
+  g.__wxConfig = { pages: appJson.pages, entryPagePath: `${entry}.html`, envVersion: 'develop', platform: 'devtools' }
 
-  let app: Record<string, (...args: unknown[]) => unknown> | undefined
-  const pages: PageLike[] = []
+  let app: Record<string, Lifecycle> | undefined
+  const stack: Array<SimPage & { host: HostElement }> = []
   g.App = (config: typeof app) => {
     if (app) throw new Error('weapp-sim: App() called twice')
     app = config
   }
   g.getApp = () => app
-  g.getCurrentPages = () => pages.slice()
+  g.getCurrentPages = () => stack.map((p) => p.instance)
+
+  // A file's JS runs once per app, as in WeChat; the simulator needs a Component() call for every
+  // component it loads, so each file's registration is recorded and replayed for later loads.
+  const simComponent = saved.get('Component') as (definition: object) => void
+  const registrations = new Map<string, () => void>()
+  let runningFile: string | null = null
+  // The page being opened: its route and query, read by the page lifetimes below.
+  let opening: { route: string; query: Record<string, string>; instance?: PageInstance } | null = null
+
+  g.Component = (definition: object) => {
+    if (runningFile) registrations.set(runningFile, () => simComponent(definition))
+    simComponent(definition)
+  }
   // A page is a component whose lifetimes drive the page lifecycle, in WeChat's order:
   // onLoad(query) → onShow → onReady; onUnload when it goes away.
-  g.Page = (config: Record<string, unknown>) => {
+  const registerPage = (config: Record<string, unknown>) => {
     const methods: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(config)) if (typeof value === 'function') methods[key] = value
-    const Component = g.Component as (definition: object) => void
-    Component({
+    simComponent({
       data: config.data ?? {},
       methods,
       lifetimes: {
-        attached(this: PageLike & Record<string, (...a: unknown[]) => void>) {
-          this.route = pagePath
-          pages.push(this)
-          this.onLoad?.({ ...(options.query ?? {}) })
+        attached(this: PageInstance & Record<string, Lifecycle>) {
+          if (!opening) throw new Error('weapp-sim: a page attached outside a navigation')
+          this.route = opening.route
+          this.options = opening.query
+          opening.instance = this
+          this.onLoad?.({ ...opening.query })
           this.onShow?.()
         },
-        ready(this: Record<string, (...a: unknown[]) => void>) {
+        ready(this: Record<string, Lifecycle>) {
           this.onReady?.()
         },
-        detached(this: PageLike & Record<string, (...a: unknown[]) => void>) {
+        detached(this: Record<string, Lifecycle>) {
           this.onUnload?.()
-          pages.splice(pages.indexOf(this), 1)
         },
       },
     })
+  }
+  g.Page = (config: Record<string, unknown>) => {
+    if (runningFile) registrations.set(runningFile, () => registerPage(config))
+    registerPage(config)
+  }
+
+  const weappRequire = createWeappRequire(root)
+  const originalRunJs = simulateUtils.runJs
+  simulateUtils.runJs = (file: string) => {
+    const key = path.resolve(file).replace(/\.js$/, '')
+    const replay = registrations.get(key)
+    if (replay) return replay()
+    runningFile = key
+    try {
+      weappRequire(key)
+    } finally {
+      runningFile = null
+    }
   }
 
   const originalConsoleError = console.error
@@ -153,52 +222,101 @@ export function launchPage(root: string, pagePath: string, options: { query?: Re
     errors.push(args.length === 1 ? args[0] : args)
     originalConsoleError(...args)
   }
+  // The simulator renders into the jsdom of the test environment (the compiled code never sees it).
+  const dom = (globalThis as unknown as { document: { createElement(tag: string): HostElement; body: { appendChild(node: HostElement): void } } }).document
 
-  const weappRequire = createWeappRequire(root)
-  const originalRunJs = simulateUtils.runJs
-  simulateUtils.runJs = weappRequire
+  const open = (route: string, query: Record<string, string>) => {
+    if (!isPage(route)) throw new Error(`page "${route}" is not found`)
+    if (stack.length >= MAX_PAGES) throw new Error('webview count limit exceed')
+    opening = { route, query }
+    try {
+      const id = simulate.load(path.join(root, route), { rootPath: root, compiler: 'official' })
+      const component = simulate.render(id) as RootComponent
+      const host = dom.createElement('weapp-sim-page')
+      dom.body.appendChild(host)
+      component.attach(host as unknown as Parameters<RootComponent['attach']>[0])
+      const instance = opening.instance
+      if (!instance) throw new Error(`weapp-sim: ${route} did not register a page`)
+      stack.push({ route, query, component, instance, host })
+    } finally {
+      opening = null
+    }
+  }
+  const unload = () => {
+    const page = stack.pop()
+    if (!page) return
+    page.component.detach()
+    page.host.remove()
+  }
+  const topPage = () => {
+    const page = stack[stack.length - 1]
+    if (!page) throw new Error('weapp-sim: no page is open')
+    return page
+  }
+  const call = (target: unknown, name: string) => (target as Record<string, Lifecycle | undefined>)[name]?.call(target)
+
+  stub.hooks.navigate = (api: NavigationApi, url: string | undefined, delta: number) => {
+    if (api === 'navigateBack') {
+      if (stack.length < 2) throw new Error('cannot navigate back at first page')
+      for (let i = 0; i < Math.min(delta, stack.length - 1); i++) unload()
+      call(topPage().instance, 'onShow')
+      return
+    }
+    if (!url) throw new Error('parameter.url should be String')
+    const { route, query } = parseUrl(url)
+    if (!isPage(route)) throw new Error(`page "${route}" is not found`)
+    if (api === 'navigateTo') call(topPage().instance, 'onHide')
+    if (api === 'redirectTo') unload()
+    if (api === 'reLaunch' || api === 'switchTab') while (stack.length) unload()
+    open(route, query)
+  }
+
+  const restore = () => {
+    console.error = originalConsoleError
+    simulateUtils.runJs = originalRunJs
+    for (const [k, v] of saved) g[k] = v
+  }
   try {
     weappRequire(path.join(root, 'app.js'))
     if (!app) throw new Error('weapp-sim: app.js did not call App()')
-    const launch = { path: pagePath, query: options.query ?? {}, scene: 1001, referrerInfo: {} }
+    const launch = { path: entry, query: options.query ?? {}, scene: 1001, referrerInfo: {} }
     app.onLaunch?.call(app, launch)
     app.onShow?.call(app, launch)
-
-    const id = simulate.load(path.join(root, pagePath), { rootPath: root, compiler: 'official' })
-    const page = simulate.render(id)
-    // The simulator renders into the jsdom of the test environment (the compiled code never sees it).
-    const dom = (globalThis as unknown as { document: { createElement(tag: string): HostElement; body: { appendChild(node: HostElement): void } } }).document
-    const host = dom.createElement('weapp-sim-page')
-    dom.body.appendChild(host)
-    page.attach(host)
-    const instance = pages[pages.length - 1]
-    if (!instance) throw new Error(`weapp-sim: ${pagePath} did not register a page`)
-    const mustFind = (id: string) => {
-      const node = findDeep(page, `#${id}`)
-      if (!node) throw new Error(`weapp-sim: no node #${id} in the rendered page`)
-      return node
-    }
-    return {
-      page,
-      instance,
-      wx: stub,
-      errors,
-      find: (id) => findDeep(page, `#${id}`),
-      input: (id, value) => mustFind(id).dispatchEvent('input', { detail: { value, cursor: value.length, keyCode: 0 } }),
-      tap: (id) => mustFind(id).dispatchEvent('tap', { detail: { x: 0, y: 0 } }),
-      text: () => page.dom.textContent ?? '',
-      close() {
-        page.detach()
-        host.remove()
-        console.error = originalConsoleError
-        simulateUtils.runJs = originalRunJs
-        for (const [k, v] of saved) g[k] = v
-      },
-    }
+    open(entry, options.query ?? {})
   } catch (error) {
-    console.error = originalConsoleError
-    simulateUtils.runJs = originalRunJs
+    restore()
     throw error
+  }
+
+  const mustFind = (id: string) => {
+    const node = findDeep(topPage().component, `#${id}`)
+    if (!node) throw new Error(`weapp-sim: no node #${id} on ${topPage().route}`)
+    return node
+  }
+  return {
+    wx: stub,
+    errors,
+    pages: () => stack.map(({ host: _host, ...page }) => page),
+    top: () => {
+      const { host: _host, ...page } = topPage()
+      return page
+    },
+    find: (id) => findDeep(topPage().component, `#${id}`),
+    input: (id, value) => mustFind(id).dispatchEvent('input', { detail: { value, cursor: value.length, keyCode: 0 } }),
+    blur: (id) => mustFind(id).dispatchEvent('blur', { detail: { value: attrOf(mustFind(id), 'value') ?? '' } }),
+    tap: (id) => {
+      const node = mustFind(id)
+      if (attrOf(node, 'disabled') === true) return false
+      node.dispatchEvent('tap', { detail: { x: 0, y: 0 } })
+      return true
+    },
+    attr: (id, name) => attrOf(mustFind(id), name),
+    text: () => topPage().component.dom.textContent ?? '',
+    close() {
+      stub.hooks.navigate = undefined
+      while (stack.length) unload()
+      restore()
+    },
   }
 }
 

@@ -15,6 +15,8 @@ export interface WxBehaviour {
   loginCode: string
 }
 
+export type NavigationApi = 'navigateTo' | 'redirectTo' | 'navigateBack' | 'switchTab' | 'reLaunch'
+
 type Callbacks = {
   success?: (res: unknown) => void
   fail?: (err: unknown) => void
@@ -26,6 +28,8 @@ export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
   const settings: WxBehaviour = { paymentErrMsg: 'requestPayment:fail cancel', loginCode: 'weapp-sim-code', ...behaviour }
   const calls: WxCall[] = []
   const storage = new Map<string, unknown>()
+  /** Set by the simulator: performs a page navigation (throws when the target is no page). */
+  const hooks: { navigate?: (api: NavigationApi, url: string | undefined, delta: number) => void } = {}
 
   /**
    * Answers an async wx API the way the client does: later, through success/fail then complete;
@@ -51,6 +55,22 @@ export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
   const okApi = (api: string, res: Record<string, unknown> = {}) => (options: unknown) =>
     answer(record(api, options), true, { errMsg: `${api}:ok`, ...res })
 
+  /** A page navigation: the simulator switches pages, then the call succeeds (or fails like the client's "page not found"). */
+  const navigation = (api: NavigationApi) => (options: { url?: string; delta?: number } & Callbacks) => {
+    const cb = record(api, options)
+    return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+      let ok = true
+      let errMsg = `${api}:ok`
+      try {
+        hooks.navigate?.(api, options.url, options.delta ?? 1)
+      } catch (error) {
+        ok = false
+        errMsg = `${api}:fail ${(error as Error).message}`
+      }
+      return answer(cb, ok, { errMsg })
+    })
+  }
+
   const wx = {
     login: okApi('login', { code: settings.loginCode }),
     checkSession: okApi('checkSession'),
@@ -68,11 +88,11 @@ export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
     showLoading: okApi('showLoading'),
     hideLoading: okApi('hideLoading'),
     showModal: okApi('showModal', { confirm: false, cancel: true }),
-    navigateTo: okApi('navigateTo'),
-    redirectTo: okApi('redirectTo'),
-    navigateBack: okApi('navigateBack'),
-    switchTab: okApi('switchTab'),
-    reLaunch: okApi('reLaunch'),
+    navigateTo: navigation('navigateTo'),
+    redirectTo: navigation('redirectTo'),
+    navigateBack: navigation('navigateBack'),
+    switchTab: navigation('switchTab'),
+    reLaunch: navigation('reLaunch'),
     setNavigationBarTitle: okApi('setNavigationBarTitle'),
     setStorage(options: { key: string; data: unknown } & Callbacks) {
       storage.set(options.key, options.data)
@@ -100,5 +120,5 @@ export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
     },
     getAccountInfoSync: () => ({ miniProgram: { appId: 'wx0000000000000000', envVersion: 'develop', version: '' } }),
   }
-  return { wx, calls, storage, settings }
+  return { wx, calls, storage, settings, hooks }
 }
