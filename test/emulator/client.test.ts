@@ -78,7 +78,7 @@ describe('GET /sns/jscode2session', () => {
   test('login for an unregistered app is a control error', async () => {
     const res = await fetch(`${emu.url}/__emulator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId: 'wxunknown' }) })
     expect(res.status).toBe(404)
-    expect((await res.json()).error.code).toBe('APP_NOT_FOUND')
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('APP_NOT_FOUND')
   })
 })
 
@@ -96,7 +96,7 @@ describe('POST /__emulator/pay answers what the phone would', () => {
     const { payment, body } = await newOrder()
     expect(await emu.pay(payment, { appId: m.appId, outcome: 'cancel' })).toBe('requestPayment:fail cancel')
     expect(await emu.pay(payment, { appId: m.appId, outcome: 'fail' })).toMatch(/^requestPayment:fail (?!cancel)/)
-    const pending = await (await fetch(`${emu.url}/__emulator/orders/${body.out_trade_no}`)).json()
+    const pending = (await (await fetch(`${emu.url}/__emulator/orders/${body.out_trade_no}`)).json()) as { tradeState: string }
     expect(pending.tradeState).toBe('NOTPAY')
     expect(await emu.pay(payment, { appId: m.appId, outcome: 'success', openid: OPENID })).toBe('requestPayment:ok')
     const paid = await (await fetch(`${emu.url}/__emulator/orders/${body.out_trade_no}`)).json()
@@ -136,7 +136,7 @@ describe('POST /__emulator/pay answers what the phone would', () => {
     const { payment } = await newOrder()
     const res = await fetch(`${emu.url}/__emulator/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...payment, appId: m.appId, outcome: 'maybe' }) })
     expect(res.status).toBe(400)
-    expect((await res.json()).error.code).toBe('BAD_REQUEST')
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST')
   })
 })
 
