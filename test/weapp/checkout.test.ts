@@ -79,6 +79,8 @@ describe('compiled checkout page', () => {
     const before = Math.floor(Date.now() / 1000)
     expect(page.tap('pay-button')).toBe(true)
     const payment = await waitFor(() => callsOf(page, 'requestPayment')[0], 'wx.requestPayment')
+    // A wechat build has no simulated sheet: the WeChat client's own sheet is the only one.
+    expect(page.find('pay-sheet')).toBeUndefined()
     const after = Math.floor(Date.now() / 1000)
 
     expect(Object.keys(payment).sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp'])
@@ -117,6 +119,33 @@ describe('compiled checkout page', () => {
     expect(second.nonceStr).not.toBe(first.nonceStr)
     expect(storedOrders(page)).toHaveLength(1)
     expect(storedOrders(page)[0]).toMatchObject({ amount: 350, status: 'unpaid' })
+  })
+
+  it('lists the kept order on the orders page and pays it again from there', async () => {
+    const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
+    page.input('amount-input', '66')
+    page.input('description-input', '订单页继续支付')
+    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    page.tap('pay-button')
+    expect(await resultTitle(page)).toContain('已取消支付')
+    const [order] = storedOrders(page)
+
+    expect(page.tap('orders-link')).toBe(true)
+    await waitFor(() => page.top().route === 'pages/orders/index' && page.find(`order-${order.orderNo}`), 'the order in the orders page')
+    expect(page.pages().map((p) => p.route)).toEqual([RESULT, 'pages/orders/index'])
+    expect(page.text()).toContain('订单页继续支付')
+    expect(page.text()).toContain('¥66.00')
+    expect(page.text()).toContain('待支付')
+
+    page.tap(`order-${order.orderNo}`)
+    expect(await resultTitle(page)).toContain('已取消支付')
+    // The result page replaced the whole stack (reLaunch); the same order was paid again.
+    expect(page.pages().map((p) => p.route)).toEqual([RESULT])
+    const payments = callsOf(page, 'requestPayment')
+    expect(payments).toHaveLength(2)
+    expect(payments[1].nonceStr).not.toBe(payments[0].nonceStr)
+    expect(storedOrders(page).map((o) => o.orderNo)).toEqual([order.orderNo])
+    expect(page.errors).toEqual([])
   })
 
   it('makes one order and one payment for a double tap', async () => {
