@@ -43,6 +43,15 @@ export default defineConfig<'webpack5'>(async (merge) => {
       },
       webpackChain(chain) {
         chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
+        // Taro splits only initial chunks on H5, so every lazily loaded page would carry its own copy
+        // of the store, services and shared components. One shared async chunk instead.
+        chain.optimization.merge({
+          splitChunks: {
+            cacheGroups: {
+              'app-shared': { name: 'app-shared', chunks: 'async', minChunks: 2, minSize: 0, priority: 5, reuseExistingChunk: true },
+            },
+          },
+        })
       },
     },
   }

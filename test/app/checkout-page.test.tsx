@@ -78,7 +78,6 @@ describe('checkout page', () => {
     fireEvent.click(el('pay-button'))
     await waitFor(() => expect(el('pay-button').textContent).toBe('等待支付…'))
     expect(el('pay-button').disabled).toBe(true)
-    expect(el('pay-button').dataset.loading).toBe('true')
     expect(el('amount-input').disabled).toBe(true)
     expect(Taro.reLaunch).not.toHaveBeenCalled()
     await act(async () => sheet.resolve('cancel'))

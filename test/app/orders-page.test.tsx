@@ -5,6 +5,7 @@ import OrdersPage from '@/pages/orders'
 import { renderPage } from './support/render-page'
 import { flush, instantBackend } from './support/fakes'
 import { lifecycle } from './support/taro-mock'
+import CheckoutPage from '@/pages/checkout'
 
 jest.mock('@tarojs/taro', () => require('./support/taro-mock').taroMock())
 jest.mock('@tarojs/components', () => require('./support/taro-components'))
@@ -105,15 +106,16 @@ describe('orders page', () => {
     expect(view.backend.calls.renewPayment).toBeUndefined()
   })
 
-  test('the pay sheet shows only while the page is on screen', async () => {
-    const view = await renderOrders()
+  test('with several pages mounted (H5 keeps the stack in the DOM) only the paying page shows the sheet', async () => {
+    const view = renderPage(<><CheckoutPage /><OrdersPage /></>)
+    await act(async () => { await flush() })
     await seed(view.backend)
     await act(async () => { await view.stores.orders.getState().load() })
     fireEvent.click(items()[0])
     await screen.findByText('确认支付')
-    act(() => lifecycle.fire('didHide'))
-    expect(document.getElementById('sheet-confirm')).toBeNull()
-    await act(async () => { lifecycle.fire('didShow'); await flush() })
-    expect(document.getElementById('sheet-confirm')).toBeTruthy()
+    expect(document.querySelectorAll('#sheet-confirm')).toHaveLength(1)
+    expect(document.querySelector('.orders #sheet-confirm')).toBeTruthy()
+    fireEvent.click(document.getElementById('sheet-cancel')!)
+    await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalledTimes(1))
   })
 })

@@ -3,7 +3,7 @@ import { Button, Input, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { PagePaySheet } from '@/components/page-pay-sheet'
 import { progressText } from '@/components/progress-text'
-import { useResultNavigation } from '@/hooks/use-result-navigation'
+import { usePayFlow } from '@/hooks/use-pay-flow'
 import { formatYuan, MAX_ORDER_FEN } from '@/lib/money'
 import { ORDERS_PAGE } from '@/lib/routes'
 import { DESCRIPTION_MAX_CHARS, countChars, validateAmount, validateDescription } from '@/lib/validation'
@@ -21,7 +21,7 @@ export default function CheckoutPage() {
   const phase = usePaymentStore((s) => s.phase)
   const hasOrder = usePaymentStore((s) => s.order !== null)
   const checkout = usePaymentStore((s) => s.checkout)
-  const armResultNavigation = useResultNavigation()
+  const flow = usePayFlow()
 
   const amount = validateAmount(amountText)
   const description = validateDescription(descriptionText)
@@ -31,8 +31,7 @@ export default function CheckoutPage() {
 
   const pay = () => {
     if (!amount.ok || !description.ok || busy) return
-    armResultNavigation()
-    void checkout({ amountFen: amount.value, description: description.value })
+    flow.start(() => checkout({ amountFen: amount.value, description: description.value }))
   }
 
   return (
@@ -80,7 +79,7 @@ export default function CheckoutPage() {
         </View>
       </View>
 
-      <Button id='pay-button' className='pay-button' type='primary' disabled={!valid || busy} loading={busy} onClick={pay}>
+      <Button id='pay-button' className='pay-button' type='primary' disabled={!valid || busy} onClick={pay}>
         {progress ?? (amount.ok ? `立即支付 ${formatYuan(amount.value)}` : '立即支付')}
       </Button>
 
@@ -88,7 +87,7 @@ export default function CheckoutPage() {
         <Text>我的订单</Text>
       </View>
 
-      <PagePaySheet />
+      <PagePaySheet visible={flow.ownsSheet} />
     </View>
   )
 }

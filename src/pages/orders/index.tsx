@@ -1,10 +1,9 @@
-import { useCallback } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import { PagePaySheet } from '@/components/page-pay-sheet'
 import { progressText } from '@/components/progress-text'
 import { StatusBadge } from '@/components/status-badge'
-import { useResultNavigation } from '@/hooks/use-result-navigation'
+import { usePayFlow } from '@/hooks/use-pay-flow'
 import { formatYuan } from '@/lib/money'
 import { CHECKOUT_PAGE } from '@/lib/routes'
 import { formatChinaTime } from '@/lib/time'
@@ -22,17 +21,16 @@ export default function OrdersPage() {
   const phase = usePaymentStore((s) => s.phase)
   const payingOrderNo = usePaymentStore((s) => s.order?.orderNo)
   const payOrder = usePaymentStore((s) => s.payOrder)
-  const armResultNavigation = useResultNavigation()
+  const flow = usePayFlow()
   const busy = isBusy(phase)
 
   useDidShow(() => { void load() })
   usePullDownRefresh(() => { void load().finally(() => Taro.stopPullDownRefresh()) })
 
-  const pay = useCallback((order: Order) => {
+  const pay = (order: Order) => {
     if (order.status !== 'unpaid' || busy) return
-    armResultNavigation()
-    void payOrder(order)
-  }, [busy, payOrder, armResultNavigation])
+    flow.start(() => payOrder(order))
+  }
 
   const progress = progressText(phase, true)
 
@@ -81,7 +79,7 @@ export default function OrdersPage() {
         </View>
       ))}
 
-      <PagePaySheet />
+      <PagePaySheet visible={flow.ownsSheet} />
     </View>
   )
 }

@@ -2,6 +2,7 @@ import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { PagePaySheet } from '@/components/page-pay-sheet'
 import { progressText } from '@/components/progress-text'
+import { usePayFlow } from '@/hooks/use-pay-flow'
 import { formatYuan } from '@/lib/money'
 import { CHECKOUT_PAGE, ORDERS_PAGE } from '@/lib/routes'
 import { formatChinaTime } from '@/lib/time'
@@ -24,6 +25,7 @@ export default function ResultPage() {
   const retry = usePaymentStore((s) => s.retry)
   const confirm = usePaymentStore((s) => s.confirm)
   const reset = usePaymentStore((s) => s.reset)
+  const flow = usePayFlow({ openResult: false })
 
   const goOrders = () => void Taro.navigateTo({ url: ORDERS_PAGE })
   const newCheckout = () => {
@@ -49,7 +51,7 @@ export default function ResultPage() {
       <View className='result'>
         <Text id='result-title' className='result__title'>{progressText(phase, order !== null)}</Text>
         {order && <Text className='result__amount'>{formatYuan(order.amount)}</Text>}
-        <PagePaySheet />
+        <PagePaySheet visible={flow.ownsSheet} />
       </View>
     )
   }
@@ -85,17 +87,17 @@ export default function ResultPage() {
 
       {phase === 'succeeded' && <Button className='result__action' type='primary' onClick={newCheckout}>完成</Button>}
       {phase === 'cancelled' && retryable && (
-        <Button id='retry-button' className='result__action' type='primary' onClick={() => void retry()}>继续支付</Button>
+        <Button id='retry-button' className='result__action' type='primary' onClick={() => flow.start(retry)}>继续支付</Button>
       )}
       {phase === 'failed' && retryable && (
-        <Button id='retry-button' className='result__action' type='primary' onClick={() => void retry()}>重试</Button>
+        <Button id='retry-button' className='result__action' type='primary' onClick={() => flow.start(retry)}>重试</Button>
       )}
       {phase === 'pending' && (
-        <Button id='confirm-button' className='result__action' type='primary' onClick={() => void confirm()}>查询结果</Button>
+        <Button id='confirm-button' className='result__action' type='primary' onClick={() => flow.start(confirm)}>查询结果</Button>
       )}
       {phase !== 'succeeded' && <Button className='result__action' onClick={newCheckout}>返回收银台</Button>}
       {ordersLink}
-      <PagePaySheet />
+      <PagePaySheet visible={flow.ownsSheet} />
     </View>
   )
 }
