@@ -98,6 +98,8 @@ describe('compiled checkout page', () => {
     expect(page.text()).toContain('¥12.30')
     expect(callsOf(page, 'requestPayment')).toHaveLength(1)
     expect(storedOrders(page)).toEqual([expect.objectContaining({ amount: 1230, description: '拿铁咖啡 大杯', status: 'unpaid' })])
+    // The in-app mock backend never touches the network.
+    expect(callsOf(page, 'request')).toEqual([])
     expect(page.errors).toEqual([])
   })
 

@@ -321,7 +321,7 @@ export function launchApp(root: string, entry: string, options: { query?: Record
 }
 
 /** Polls `probe` (letting timers and promises run) until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(probe: () => T, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+export async function waitFor<T>(probe: () => T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
