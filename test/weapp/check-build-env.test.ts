@@ -1,12 +1,14 @@
 // scripts/check-build-env.mjs: the guard in front of `npm run build:weapp`, run as a real process.
 import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 const root = path.resolve(__dirname, '../..')
 const script = path.join(root, 'scripts/check-build-env.mjs')
 
-/** Runs the guard with every TARO_APP_* key set explicitly, so no local .env file can interfere. */
-function check(vars: Record<string, string>) {
+/** Runs the guard with every TARO_APP_* key set explicitly (so no local .env file interferes); `undefined` leaves a key out. */
+function check(vars: Record<string, string | undefined>, scriptPath = script) {
   const env = {
     ...process.env,
     NODE_ENV: 'production',
@@ -16,7 +18,8 @@ function check(vars: Record<string, string>) {
     TARO_APP_APPID: '',
     ...vars,
   }
-  const run = spawnSync(process.execPath, [script], { cwd: root, env, encoding: 'utf8' })
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
+  const run = spawnSync(process.execPath, [scriptPath], { cwd: root, env, encoding: 'utf8' })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
@@ -75,6 +78,30 @@ describe('check-build-env', () => {
     const local = check({ TARO_APP_API_BASE: 'http://127.0.0.1:3000', TARO_APP_PAY_MODE: 'emulator' })
     expect(local.status).toBe(0)
     expect(local.stderr).toMatch(/can never take a real payment/)
+  })
+
+  it('reads the .env files as Taro does: .env.production supplies a value, a shell value wins', () => {
+    // A copy of the script in a scratch project with its own .env files (the script reads the
+    // files next to its scripts/ folder, like Taro reads the project's).
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'check-build-env-'))
+    try {
+      fs.mkdirSync(path.join(scratch, 'scripts'))
+      fs.copyFileSync(script, path.join(scratch, 'scripts/check-build-env.mjs'))
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'), 'dir')
+      fs.writeFileSync(path.join(scratch, '.env'), 'TARO_APP_API_BASE=\nTARO_APP_PAY_MODE=\n')
+      fs.writeFileSync(path.join(scratch, '.env.production'), 'TARO_APP_API_BASE=https://shop.example.com\n')
+      const copy = path.join(scratch, 'scripts/check-build-env.mjs')
+      // Keys left out of the shell come from the files.
+      const fromFile = check({ TARO_APP_API_BASE: undefined, TARO_APP_PAY_MODE: undefined }, copy)
+      expect(fromFile.status).toBe(0)
+      expect(fromFile.stdout).toMatch(/backend https:\/\/shop\.example\.com\//)
+      // An empty shell value overrides the file, as it does for Taro's build.
+      const emptied = check({ TARO_APP_API_BASE: '' }, copy)
+      expect(emptied.status).toBe(1)
+      expect(emptied.stderr).toMatch(/TARO_APP_API_BASE is empty/)
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true })
+    }
   })
 
   it('stops `npm run build:weapp` before Taro builds anything', () => {
