@@ -9,7 +9,7 @@ const script = path.join(root, 'scripts/check-build-env.mjs')
 
 /** Runs the guard with every TARO_APP_* key set explicitly (so no local .env file interferes); `undefined` leaves a key out. */
 function check(vars: Record<string, string | undefined>, scriptPath = script) {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
     TARO_APP_API_BASE: '',
