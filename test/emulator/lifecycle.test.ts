@@ -72,7 +72,10 @@ describe.each(['publicKey', 'certificate'] as const)('whole life cycle in %s mod
     expect((await client.queryOrderByOutTradeNo(order.out_trade_no)).trade_state).toBe('REFUND')
 
     // Both deliveries were recorded with the exact headers and raw body the endpoint received.
-    const deliveries = await emu.deliveries()
+    const deliveries = await eventually(async () => {
+      const d = await emu.deliveries()
+      return d.filter((x) => x.delivered).length === 2 ? d : undefined
+    })
     expect(deliveries.map((d) => [d.eventType, d.status, d.attempt])).toEqual([
       ['TRANSACTION.SUCCESS', 204, 1],
       ['REFUND.SUCCESS', 204, 1],

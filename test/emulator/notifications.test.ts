@@ -59,8 +59,11 @@ describe('retries on the scaled real schedule', () => {
     const notify = await notifyEndpoint([202, 200])
     try {
       await paidOrder(emu, m, notify.url)
-      await notify.waitFor(2)
-      const deliveries = (await emu.deliveries()).filter((d) => d.url === notify.url)
+      // The endpoint sees a request before the emulator records its answer: wait for the record.
+      const deliveries = await eventually(async () => {
+        const d = (await emu.deliveries()).filter((x) => x.url === notify.url)
+        return d.some((x) => x.delivered) ? d : undefined
+      })
       expect(deliveries.map((d) => [d.status, d.delivered])).toEqual([[202, false], [200, true]])
     } finally {
       await notify.close()
@@ -142,7 +145,10 @@ describe('injected notification faults', () => {
       expect(String(probe.headers['wechatpay-signature'])).toMatch(/^WECHATPAY\/SIGNTEST\//)
       expect(await client.parseNotification(probe.headers as Record<string, string>, probe.body)).toMatchObject({ ok: false, reason: 'BAD_SIGNATURE' })
       expect((await client.parseNotification(real.headers as Record<string, string>, real.body)).ok).toBe(true)
-      const deliveries = (await emu.deliveries()).filter((d) => d.url === notify.url)
+      const deliveries = await eventually(async () => {
+        const d = (await emu.deliveries()).filter((x) => x.url === notify.url)
+        return d.some((x) => x.delivered) ? d : undefined
+      })
       expect(deliveries.map((d) => [d.kind, d.status])).toEqual([['probe', 401], ['attempt', 204]])
     } finally {
       await notify.close()

@@ -17,6 +17,8 @@ export interface EmulatorOptions {
   clock?: () => number
   signtestRate?: number
   refundSettleMs?: number
+  /** Allowed browser origins (default: loopback origins). */
+  corsOrigins?: string[]
 }
 
 export type Delivery = DeliveryRecord
@@ -32,14 +34,20 @@ export interface EmulatorHandle {
   pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail' }): Promise<string>
 }
 
-// RSA-2048 key generation is slow: a small pool per test process serves every emulator and merchant.
-const pool: KeyObject[] = []
-let next = 0
-/** A key from the per-process pool (a different one on each call, cycling over 4). */
-export function pooledKey(): KeyObject {
-  if (pool.length < 4) pool.push(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
-  return pool[next++ % 4]
+// RSA-2048 key generation is slow: small pools per test process serve every emulator and merchant.
+// WeChat Pay's keys and merchants' keys come from separate pools, so a platform key is never a merchant's.
+const makePool = (size: number) => {
+  const keys: KeyObject[] = []
+  let next = 0
+  return (): KeyObject => {
+    if (keys.length < size) keys.push(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
+    return keys[next++ % size]
+  }
 }
+/** A platform (WeChat Pay side) key from the per-process pool; successive calls differ. */
+export const pooledPlatformKey = makePool(3)
+/** A merchant key from the per-process pool; successive calls differ. */
+export const pooledKey = makePool(3)
 
 async function control<T>(url: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -50,7 +58,7 @@ async function control<T>(url: string, path: string, body?: unknown): Promise<T>
 
 /** Starts an emulator on 127.0.0.1:<free port>. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const app = buildEmulator({ ...options, generateKey: pooledKey })
+  const app = buildEmulator({ ...options, generateKey: pooledPlatformKey })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   return {
