@@ -23,8 +23,10 @@ async function main(): Promise<void> {
   }
   const platform = app.emulator.ctx.defaultPlatform()
   const { retryScale } = app.emulator.ctx.options
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
   process.stdout.write(
-    `WeChat Pay v3 emulator on http://${config.host}:${config.port} (platform ${platform.mode} ${platform.serialNo}, retry scale ${retryScale}${config.options.statePath ? `, state ${config.options.statePath}` : ', memory state'})\n`,
+    `WeChat Pay v3 emulator on http://${config.host}:${port} (platform ${platform.mode} ${platform.serialNo}, retry scale ${retryScale}${config.options.statePath ? `, state ${config.options.statePath}` : ', memory state'})\n`,
   )
   const stop = () => {
     app.close().then(
