@@ -65,7 +65,7 @@ export function validateBody<T extends TSchema>(schema: T, value: unknown): Stat
     check = TypeCompiler.Compile(schema)
     compiled.set(schema, check)
   }
-  const first = check.Errors(value).First()
+  const first = check.Check(value) ? undefined : check.Errors(value).First()
   if (first) {
     // TypeBox reports a missing required property at its own path; a union reports the union path.
     throw paramError(first.path || '/', issueOf(first.type, first.message, first.schema), first.value)

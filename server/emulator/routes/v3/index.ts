@@ -2,6 +2,7 @@
  * The WeChat Pay v3 surface: fault injection, header and Authorization checks before any route,
  * and a platform signature on every answer except 401 (wechatpay-v3.md §1, §2, §13).
  */
+import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { signWechatpayMessage } from '../../../wechatpay'
 import type { EmulatorContext } from '../../context'
@@ -28,7 +29,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export const v3Routes: FastifyPluginAsync<V3Options> = async (app, { ctx, notifier, faults }) => {
   app.addHook('onRequest', async (req, reply) => {
-    reply.header('Request-ID', `${ctx.nonce(8)}-${ctx.nonce(4)}-${ctx.nonce(4)}-${ctx.nonce(12)}`.toLowerCase())
+    reply.header('Request-ID', randomUUID())
     const fault = faults.take(req.method, req.routeOptions.url, req.url.split('?')[0])
     if (fault?.latencyMs) await sleep(fault.latencyMs)
     if (fault?.status) {
