@@ -13,9 +13,23 @@ export interface WechatDriverOptions {
   platform?: string
 }
 
+/**
+ * Taro passes requestPayment straight to wx.requestPayment (it is not in Taro's promisify list), and
+ * the client returns a Promise only when no callback is given on base library ≥ 2.10.2. Callbacks
+ * work on every client, so the outcome is never lost to an `undefined` return.
+ */
+export const requestPaymentWithCallbacks: RequestPayment = (options) =>
+  new Promise((resolve) => {
+    Taro.requestPayment({
+      ...options,
+      success: (res: { errMsg?: string }) => resolve(res),
+      fail: (err: { errMsg?: string }) => resolve(err),
+    } as Parameters<typeof Taro.requestPayment>[0])
+  })
+
 /** Creates the wx.requestPayment driver; never rejects. */
 export function createWechatPaymentDriver({
-  requestPayment = (options) => Taro.requestPayment(options) as Promise<{ errMsg?: string }>,
+  requestPayment = requestPaymentWithCallbacks,
   platform = process.env.TARO_ENV,
 }: WechatDriverOptions = {}): PaymentDriver {
   return async (payment) => {

@@ -51,11 +51,20 @@ describe('wechat driver', () => {
     expect(requestPayment).not.toHaveBeenCalled()
   })
 
-  test('defaults to Taro.requestPayment', async () => {
+  test.each([
+    ['success', { errMsg: 'requestPayment:ok' }, 'ok'],
+    ['fail', { errMsg: 'requestPayment:fail cancel' }, 'cancel'],
+  ] as const)('defaults to Taro.requestPayment with callbacks (%s), which every base library honours', async (callback, res, outcome) => {
     const Taro = jest.requireMock('@tarojs/taro').default
-    Taro.requestPayment.mockResolvedValue({ errMsg: 'requestPayment:ok' })
-    await expect(createWechatPaymentDriver({ platform: 'weapp' })(payment)).resolves.toBe('ok')
-    expect(Taro.requestPayment).toHaveBeenCalledWith(payment)
+    // An old client returns undefined instead of a Promise: only the callback carries the outcome.
+    Taro.requestPayment.mockReset().mockImplementation((opts: Record<string, (r: unknown) => void>) => {
+      setTimeout(() => opts[callback](res), 0)
+      return undefined
+    })
+    await expect(createWechatPaymentDriver({ platform: 'weapp' })(payment)).resolves.toBe(outcome)
+    expect(Taro.requestPayment).toHaveBeenCalledWith(expect.objectContaining(payment))
+    const sent = Taro.requestPayment.mock.calls[0][0]
+    expect(Object.keys(sent).filter((k) => typeof sent[k] !== 'function').sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp'])
   })
 })
 

@@ -83,7 +83,11 @@ describe('compiled checkout page', () => {
     expect(page.find('pay-sheet')).toBeUndefined()
     const after = Math.floor(Date.now() / 1000)
 
-    expect(Object.keys(payment).sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp'])
+    // The five contract fields, plus the success/fail callbacks (which every base library honours).
+    const fields = Object.keys(payment).filter((k) => typeof payment[k] !== 'function')
+    expect(fields.sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp'])
+    expect(typeof payment.success).toBe('function')
+    expect(typeof payment.fail).toBe('function')
     expect(payment.timeStamp).toMatch(/^\d{10}$/)
     expect(Number(payment.timeStamp)).toBeGreaterThanOrEqual(before)
     expect(Number(payment.timeStamp)).toBeLessThanOrEqual(after)
