@@ -11,6 +11,8 @@ export interface StartBackendOptions {
   /** Extra env entries fed to loadConfig (validated like real ones). */
   env?: Record<string, string>
   clock?: () => number
+  /** Listen on this port (e.g. the port of a backend that was stopped); a free one by default. */
+  port?: number
   /** Fastify logger options; silent unless MERCHANT_TEST_LOG is set. */
   logger?: boolean | object
 }
@@ -71,7 +73,7 @@ export function merchantEnv(emulator: EmulatorHandle, merchant: TestMerchant, no
 /** Starts the merchant backend against the emulator on a free loopback port. */
 export async function startBackend(opts: StartBackendOptions): Promise<BackendHandle> {
   const { emulator, merchant } = opts
-  const port = await freePort()
+  const port = opts.port ?? (await freePort())
   const base = `http://127.0.0.1:${port}`
   const { env, files } = merchantEnv(emulator, merchant, `${base}/api/wechatpay/notify`)
   const config: Config = {

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { freePort, merchantEnv, startBackend } from '../support/merchant'
+import { call, requestId, waitFor } from './helpers'
+
+let emu: EmulatorHandle
+let merchant: TestMerchant
+const OPENID = 'o-restart-user-1'
+
+beforeAll(async () => {
+  emu = await startEmulator({ retryScale: 0.01 })
+  merchant = await registerMerchant(emu)
+})
+afterAll(async () => {
+  await emu?.close()
+})
+
+describe('restart between order and notification', () => {
+  test('backend closed when WeChat Pay notifies: the emulator retries and the restarted backend applies it', async () => {
+    const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'merchant-restart-')), 'm.db')}`
+    const first = await startBackend({ emulator: emu, merchant, overrides: { databaseUrl } })
+    const port = Number(new URL(first.url).port)
+    const token = await first.loginToken(OPENID)
+    const created = await call(first, 'POST', '/api/orders', { token, payload: { amount: 990, description: '重启测试', requestId: requestId() } })
+    expect(created.status).toBe(201)
+    const { orderNo } = created.body.order
+    await first.close()
+
+    expect(await emu.pay(created.body.payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
+    await waitFor(async () => (await emu.deliveries()).some((d) => d.outTradeNo === `${orderNo}_1` && !d.delivered), 'a failed delivery')
+
+    const second = await startBackend({ emulator: emu, merchant, overrides: { databaseUrl }, port })
+    try {
+      await waitFor(() => second.app.storage.orders.get(orderNo)?.status === 'paid', 'paid by the retried notification', 20_000)
+      const deliveries = (await emu.deliveries()).filter((d) => d.outTradeNo === `${orderNo}_1` && d.kind === 'attempt')
+      expect(deliveries.at(-1)?.status).toBe(204)
+      // The session survives too (same secret), and the order is where it was.
+      const list = await call(second, 'GET', '/api/orders', { token })
+      expect(list.body.orders.map((o: { orderNo: string }) => o.orderNo)).toContain(orderNo)
+    } finally {
+      await second.close()
+    }
+  })
+
+  test('backend killed with SIGKILL (a real process, file database): after restart the order is paid, nothing lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'merchant-kill-'))
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const { env, files } = merchantEnv(emu, merchant, `${base}/api/wechatpay/notify`)
+    const realEnv: Record<string, string> = { ...env, DATABASE_URL: `sqlite:${join(dir, 'merchant.db')}`, PORT: String(port), LOG_LEVEL: 'warn' }
+    for (const [virtual, pem] of Object.entries(files)) {
+      const real = join(dir, virtual.split('/').pop() as string)
+      writeFileSync(real, pem, { mode: 0o600 })
+      for (const [k, v] of Object.entries(realEnv)) if (v === virtual) realEnv[k] = real
+    }
+    const root = resolve(__dirname, '../..')
+    const children: ChildProcess[] = []
+    const start = async () => {
+      // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', ...realEnv },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      children.push(child)
+      let stderr = ''
+      child.stderr?.on('data', (b) => (stderr += b))
+      await waitFor(async () => (await fetch(`${base}/healthz`)).ok, `backend up (${stderr})`, 30_000)
+      return child
+    }
+    try {
+      const child = await start()
+      const code = await emu.login(merchant.appId, OPENID)
+      const session = await (await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()
+      const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }
+      const created = await (await fetch(`${base}/api/orders`, { method: 'POST', headers: auth, body: JSON.stringify({ amount: 1990, description: '进程被杀', requestId: requestId() }) })).json()
+      const { orderNo } = created.order
+
+      child.kill('SIGKILL')
+      await new Promise((r) => child.once('exit', r))
+      expect(await emu.pay(created.payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
+      await waitFor(async () => (await emu.deliveries()).some((d) => d.outTradeNo === `${orderNo}_1` && !d.delivered), 'a failed delivery')
+
+      await start()
+      const paid = await waitFor(async () => {
+        const res = await fetch(`${base}/api/orders/${orderNo}`, { headers: auth })
+        const body = await res.json()
+        return body.order?.status === 'paid' && body.order
+      }, 'order paid after restart', 20_000)
+      expect(paid).toMatchObject({ amount: 1990, description: '进程被杀', transactionId: expect.any(String) })
+      const list = await (await fetch(`${base}/api/orders`, { headers: auth })).json()
+      expect(list.orders.filter((o: { orderNo: string }) => o.orderNo === orderNo)).toHaveLength(1)
+    } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    }
+  }, 60_000)
+})
