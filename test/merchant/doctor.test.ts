@@ -1,0 +1,83 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { issueCertificate } from '../../server/wechatpay'
+import { runDoctor } from '../../server/merchant/doctor'
+import { ENV_KEYS } from '../../server/merchant/config'
+
+const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+const pem = (k: typeof merchant) => k.export({ type: 'pkcs8', format: 'pem' }).toString()
+const pub = (k: typeof merchant) => createPublicKey(k).export({ type: 'spki', format: 'pem' }).toString()
+const cert = issueCertificate({ subject: [['CN', '1900000109']], issuer: [['CN', 'test']], serialHex: 'ABCDEF0123456789', notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86400_000), publicKey: merchant, signingKey: other })
+
+const files: Record<string, string> = {
+  '/k/apiclient_key.pem': pem(merchant),
+  '/k/apiclient_cert.pem': cert,
+  '/k/pub_key.pem': pub(other),
+  '/k/own_pub.pem': pub(merchant),
+  '/o/apiclient_key.pem': pem(other),
+}
+const readFile = (p: string) => {
+  if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' })
+  return Buffer.from(files[p])
+}
+const good = {
+  WECHATPAY_APPID: 'wx8888888888888888',
+  WECHATPAY_MCHID: '1900000109',
+  WECHATPAY_SERIAL_NO: 'ABCDEF0123456789',
+  WECHATPAY_PRIVATE_KEY_PATH: '/k/apiclient_key.pem',
+  WECHATPAY_APIV3_KEY: 'k'.repeat(32),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/pub_key.pem',
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
+  WECHAT_APP_SECRET: 'b'.repeat(32),
+  NOTIFY_URL: 'https://shop.example.org/api/wechatpay/notify',
+  ADMIN_TOKEN: 'f3a9c1d2e4b5a6978877665544332211',
+  SESSION_SECRET: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071',
+}
+
+describe('npm run doctor', () => {
+  test('a good configuration has no problem and passes the paySign self-test', () => {
+    const report = runDoctor(good, readFile)
+    expect(report.problems).toEqual([])
+    expect(report.passed.join('\n')).toMatch(/paySign self-test ok/)
+    expect(report.passed.join('\n')).toMatch(/private key matches apiclient_cert.pem/)
+  })
+
+  test('each problem is one line saying what to fix', () => {
+    const report = runDoctor({
+      ...good,
+      WECHATPAY_SERIAL_NO: '1111111111111111',
+      WECHATPAY_APIV3_KEY: 'short',
+      WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/own_pub.pem',
+      NOTIFY_URL: 'http://shop.example.org/notify',
+      ADMIN_TOKEN: 'change-me-change-me',
+      WECHAT_APP_SECRET: undefined,
+    } as Record<string, string | undefined>, readFile)
+    const text = report.problems.join('\n')
+    expect(text).toMatch(/^WECHAT_APP_SECRET is missing/m)
+    expect(text).toMatch(/^WECHATPAY_APIV3_KEY is 5 bytes/m)
+    expect(text).toMatch(/^NOTIFY_URL must be https/m)
+    expect(text).toMatch(/^ADMIN_TOKEN looks like a placeholder/m)
+    for (const line of report.problems) expect(line).not.toContain('\n')
+  })
+
+  test('a serial that is not the certificate’s, a key that is not the certificate’s, and the merchant’s own key as platform key', () => {
+    const serial = runDoctor({ ...good, WECHATPAY_SERIAL_NO: '1111111111111111' }, readFile).problems.join('\n')
+    expect(serial).toMatch(/WECHATPAY_SERIAL_NO is 1111111111111111 but .* has serial ABCDEF0123456789/)
+    files['/o/apiclient_cert.pem'] = cert
+    const key = runDoctor({ ...good, WECHATPAY_PRIVATE_KEY_PATH: '/o/apiclient_key.pem' }, readFile).problems.join('\n')
+    expect(key).toMatch(/is not the key of/)
+    const own = runDoctor({ ...good, WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/own_pub.pem' }, readFile).problems.join('\n')
+    expect(own).toMatch(/merchant's own public key/)
+  })
+
+  test('partner mode without a sub-merchant is reported', () => {
+    expect(runDoctor({ ...good, WECHATPAY_MODE: 'partner' }, readFile).problems.join('\n')).toMatch(/WECHATPAY_SUB_MCHID is missing/)
+  })
+
+  test('.env.example documents every setting', () => {
+    const example = readFileSync(join(__dirname, '../../server/merchant/.env.example'), 'utf8')
+    for (const key of ENV_KEYS) expect(example).toMatch(new RegExp(`^${key}=`, 'm'))
+  })
+})
