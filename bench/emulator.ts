@@ -33,7 +33,8 @@ export interface EmulatorBenchResult {
 
 const ROOT = join(__dirname, '..')
 
-function startEmulatorProcess(): Promise<{ child: ChildProcess; url: string }> {
+/** `npm run emulator` as a child process on a free port; resolves with its URL once it listens. */
+export function startEmulatorProcess(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/emulator/server.ts'), '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, EMULATOR_STATE: '', EMULATOR_SIGNTEST_RATE: '0', EMULATOR_LOG: '' },
@@ -53,7 +54,7 @@ function startEmulatorProcess(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 /** utime + stime of a process in ms (Linux), or null. */
-function cpuMs(pid: number | undefined): number | null {
+export function cpuMs(pid: number | undefined): number | null {
   if (!pid) return null
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')

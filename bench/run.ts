@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: every number is measured side by side with its baseline in this one run, and
+ * reported as a ratio (these machines are noisy; absolute numbers drift, ratios hold).
+ * Prints one table and writes bench/results.json. Sections:
+ *   1. signing   2. notification parsing   3. order throughput   4. notification throughput
+ *   5. bundle    (+ the emulator's own order rate)
+ */
+import { writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { benchBundle } from './bundle'
+import { benchNotificationParsing, benchSigning } from './crypto'
+import { measureCryptoPrimitives } from './crypto-limit'
+import { benchEmulatorOrders } from './emulator'
+import { round } from './measure'
+import { benchNotificationThroughput, benchOrderThroughput } from './throughput'
+
+const QUICK = process.argv.includes('--quick')
+
+interface Row { section: string; measure: string; value: string; baseline: string; ratio: string; target: string; met: string }
+const rows: Row[] = []
+const row = (r: Partial<Row> & Pick<Row, 'section' | 'measure' | 'value'>) =>
+  rows.push({ section: r.section, measure: r.measure, value: r.value, baseline: r.baseline ?? '', ratio: r.ratio ?? '', target: r.target ?? '', met: r.met ?? '' })
+const yes = (ok: boolean) => (ok ? 'yes' : 'NO')
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(round(n, 2)))
+const kb = (bytes: number) => `${round(bytes / 1024, 1)} KB`
+
+function step(name: string) {
+  process.stderr.write(`bench: ${name}…\n`)
+}
+
+async function main() {
+  const started = Date.now()
+
+  step('1. signing')
+  const signing = benchSigning()
+  const [raw, signer, paySign, seed] = signing.results
+  row({ section: '1 signing', measure: 'library signRequest', value: `${fmt(signer.opsPerSec)} ops/s`, baseline: `raw crypto.sign ${fmt(raw.opsPerSec)}/s`, ratio: `${signing.ratios.signerVsRaw}×`, target: '≥ 0.9×', met: yes(signing.ratios.signerVsRaw >= 0.9) })
+  row({ section: '1 signing', measure: 'library paySign', value: `${fmt(paySign.opsPerSec)} ops/s`, baseline: `raw crypto.sign ${fmt(raw.opsPerSec)}/s`, ratio: `${signing.ratios.paySignVsRaw}×`, target: '≥ 0.9×', met: yes(signing.ratios.paySignVsRaw >= 0.9) })
+  row({ section: '1 signing', measure: 'library signRequest', value: `${fmt(signer.opsPerSec)} ops/s`, baseline: `seed (jsrsasign + file) ${fmt(seed.opsPerSec)}/s`, ratio: `${signing.ratios.signerVsSeed}×`, target: '≥ 20×', met: yes(signing.ratios.signerVsSeed >= 20) })
+
+  step('2. notification parsing')
+  const parsing = benchNotificationParsing()
+  row({ section: '2 parse', measure: 'parseNotification', value: `${fmt(parsing.results[1].opsPerSec)} ops/s`, baseline: `raw verify + GCM ${fmt(parsing.results[0].opsPerSec)}/s`, ratio: `${parsing.ratios.parseVsRaw}×` })
+
+  step('crypto limits (raw RSA sign / verify, AES-GCM)')
+  const prim = measureCryptoPrimitives()
+  // One order: the backend signs the request and the paySign and verifies the answer; the emulator
+  // verifies the request and signs the answer. Both processes share the machine's cores.
+  const cores = Math.min(2, cpus().length)
+  const orderCryptoMs = 3 * (1000 / prim.signPerSec) + 2 * (1000 / prim.verifyPerSec)
+  const orderLimit = (cores * 1000) / orderCryptoMs
+  // One notification: one verify + one AES-GCM decrypt, in the backend's single process.
+  const notifyCryptoMs = 1000 / prim.verifyPerSec + 1000 / prim.gcmPerSec
+  const notifyLimit = 1000 / notifyCryptoMs
+
+  step('3. order throughput (backend + emulator processes, autocannon)')
+  const orders = await benchOrderThroughput({ durationMs: QUICK ? 3000 : 8000, connections: 16 })
+  const orderRatio = orders.ordersPerSec / orderLimit
+  row({ section: '3 orders', measure: 'POST /api/orders', value: `${fmt(orders.ordersPerSec)} orders/s`, baseline: `crypto limit ${fmt(orderLimit)}/s (${cores} cores)`, ratio: `${round(orderRatio, 3)}×`, target: '≥ 0.5×', met: yes(orderRatio >= 0.5) })
+  row({ section: '3 orders', measure: 'latency p50 / p99', value: `${orders.p50Ms} / ${orders.p99Ms} ms`, target: 'p99 < 100 ms', met: yes(orders.p99Ms < 100) })
+  row({ section: '3 orders', measure: 'CPU per order', value: `backend ${orders.cpuMsPerOrder.backend} ms, emulator ${orders.cpuMsPerOrder.emulator} ms, load ${orders.cpuMsPerOrder.loadGenerator} ms`, baseline: `crypto ${round(orderCryptoMs, 3)} ms` })
+  row({ section: '3 orders', measure: 'backend RSS / errors', value: `${orders.backendRssMb ?? '?'} MB / ${orders.non2xx} non-2xx` })
+
+  step('4. notification throughput (half duplicates)')
+  const notes = await benchNotificationThroughput({ orders: QUICK ? 500 : 1500, connections: 16 })
+  const noteRatio = notes.perSec / notifyLimit
+  row({ section: '4 notify', measure: 'POST /api/wechatpay/notify', value: `${fmt(notes.perSec)} /s`, baseline: `crypto limit ${fmt(notifyLimit)}/s (1 process)`, ratio: `${round(noteRatio, 3)}×`, target: '≥ 0.5×', met: yes(noteRatio >= 0.5) })
+  row({ section: '4 notify', measure: 'each order changed state exactly once', value: `${notes.exactlyOnce} (${notes.orders} orders, ${notes.posts} posts)`, met: yes(notes.exactlyOnce) })
+
+  step('emulator order rate')
+  const emulator = await benchEmulatorOrders({ durationMs: QUICK ? 2000 : 5000 })
+  row({ section: 'emulator', measure: 'JSAPI orders', value: `${fmt(emulator.ordersPerSec)} orders/s`, baseline: `RSA ${emulator.rsaMsPerOrder} ms/order`, ratio: `RSA ${round(emulator.rsaShare * 100, 1)}% of wall time` })
+
+  step('5. bundle (weapp vs default Taro template, H5)')
+  const bundle = await benchBundle()
+  row({ section: '5 bundle', measure: 'weapp dist/', value: kb(bundle.weapp.totalBytes), baseline: `default template ${kb(bundle.baseline.totalBytes)}`, ratio: `${round(bundle.ratio, 3)}×`, target: '≤ 1.35×', met: yes(bundle.ratio <= 1.35) })
+  row({ section: '5 bundle', measure: 'H5 JS (gzip -9)', value: kb(bundle.h5.jsGzipBytes), baseline: `${kb(bundle.h5.jsBytes)} raw` })
+
+  const seconds = round((Date.now() - started) / 1000, 1)
+  const widths = (Object.keys(rows[0]) as Array<keyof Row>).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+  process.stdout.write(`${line(Object.keys(rows[0]))}\n${line(widths.map((w) => '-'.repeat(w)))}\n`)
+  for (const r of rows) process.stdout.write(`${line(Object.values(r))}\n`)
+  process.stdout.write(`\nweapp files: ${bundle.weapp.files.slice(0, 8).map((f) => `${f.file} ${kb(f.bytes)}`).join(', ')}\n`)
+  process.stdout.write(`bench finished in ${seconds} s on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n`)
+
+  const results = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cores: cpus().length,
+    seconds,
+    signing: { ...signing, results: signing.results.map(({ name, opsPerSec }) => ({ name, opsPerSec: round(opsPerSec) })) },
+    notificationParsing: { ...parsing, results: parsing.results.map(({ name, opsPerSec }) => ({ name, opsPerSec: round(opsPerSec) })) },
+    cryptoPrimitives: { signPerSec: round(prim.signPerSec), verifyPerSec: round(prim.verifyPerSec), gcmPerSec: round(prim.gcmPerSec) },
+    orders: { ...orders, cryptoMsPerOrder: round(orderCryptoMs, 3), limitPerSec: round(orderLimit), ratio: round(orderRatio, 3) },
+    notifications: { ...notes, cryptoMsPerNotification: round(notifyCryptoMs, 4), limitPerSec: round(notifyLimit), ratio: round(noteRatio, 3) },
+    emulator,
+    bundle: { weappBytes: bundle.weapp.totalBytes, baselineBytes: bundle.baseline.totalBytes, ratio: round(bundle.ratio, 3), h5JsBytes: bundle.h5.jsBytes, h5JsGzipBytes: bundle.h5.jsGzipBytes, weappFiles: bundle.weapp.files },
+    table: rows,
+  }
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+})
