@@ -51,3 +51,10 @@ export function manualClock() {
   const clock = () => Date.now() + offset
   return Object.assign(clock, { advance: (ms: number) => void (offset += ms) })
 }
+
+/** Creates an order through POST /api/orders with a fresh requestId and expects 201. */
+export async function createOrder(backend: BackendHandle, token: string, { amount = 100, description = '测试订单' } = {}) {
+  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description, requestId: requestId() } })
+  expect(res.status).toBe(201)
+  return res.body as { order: { orderNo: string; status: string }; payment: any }
+}

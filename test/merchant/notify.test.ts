@@ -1,6 +1,6 @@
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, manualClock, requestId, waitFor } from './helpers'
+import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
 
 let emu: EmulatorHandle
 let merchant: TestMerchant
@@ -19,11 +19,7 @@ afterAll(async () => {
   await emu?.close()
 })
 
-const create = async (amount = 100) => {
-  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description: '通知测试', requestId: requestId() } })
-  expect(res.status).toBe(201)
-  return res.body as { order: { orderNo: string }; payment: any }
-}
+const create = (amount = 100) => createOrder(backend, token, { amount, description: '通知测试' })
 const pay = (payment: object) => emu.pay(payment as never, { appId: merchant.appId, openid: OPENID })
 const stored = (orderNo: string) => backend.app.storage.orders.get(orderNo)!
 const log = (outTradeNo: string) => backend.app.storage.notifications.list(1000).filter((n) => n.outTradeNo === outTradeNo)

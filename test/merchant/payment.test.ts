@@ -3,7 +3,7 @@ import { buildRequestPayment, verifyRequestPayment, WechatPayClient } from '../.
 import { rfc3339Beijing } from '../../server/merchant/services/order-numbers'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, manualClock, requestId, waitFor } from './helpers'
+import { call, createOrder, manualClock, waitFor } from './helpers'
 
 // The retry schedule is left at its real pace here: a dropped notification stays dropped during a test.
 let emu: EmulatorHandle
@@ -31,11 +31,7 @@ afterAll(async () => {
   await emu?.close()
 })
 
-const create = async (amount = 100) => {
-  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description: '重试测试', requestId: requestId() } })
-  expect(res.status).toBe(201)
-  return res.body as { order: { orderNo: string; status: string }; payment: any }
-}
+const create = (amount = 100) => createOrder(backend, token, { amount, description: '重试测试' })
 const renew = (orderNo: string) => call(backend, 'POST', `/api/orders/${orderNo}/payment`, { token })
 const close = (orderNo: string) => call(backend, 'POST', `/api/orders/${orderNo}/close`, { token })
 const status = async (orderNo: string) => (await call(backend, 'GET', `/api/orders/${orderNo}`, { token })).body.order.status as string

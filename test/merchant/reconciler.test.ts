@@ -1,6 +1,6 @@
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, manualClock, requestId, waitFor } from './helpers'
+import { createOrder, manualClock, waitFor } from './helpers'
 
 let emu: EmulatorHandle
 let merchant: TestMerchant
@@ -15,11 +15,7 @@ afterAll(async () => {
   await emu?.close()
 })
 
-const create = async (backend: BackendHandle, token: string) => {
-  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount: 100, description: '对账', requestId: requestId() } })
-  expect(res.status).toBe(201)
-  return res.body as { order: { orderNo: string }; payment: any }
-}
+const create = (backend: BackendHandle, token: string) => createOrder(backend, token, { description: '对账' })
 
 describe('reconciler', () => {
   test('one pass finds a paid order whose notification was lost', async () => {
