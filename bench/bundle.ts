@@ -2,11 +2,11 @@
  * Section 5 of the benchmark: the production weapp package against the default Taro template
  * built with the same Taro, webpack and Babel in the same run, and the H5 JS gzip size.
  */
-import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { taroBuild } from '../test/support/taro-build'
 
 const ROOT = join(__dirname, '..')
 
@@ -28,22 +28,6 @@ export function filesOf(dir: string): FileSize[] {
 
 const total = (files: FileSize[]) => files.reduce((s, f) => s + f.bytes, 0)
 
-function taroBuild(cwd: string, type: 'weapp' | 'h5', env: Record<string, string>): Promise<number> {
-  const started = Date.now()
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/taro'), ['build', '--type', type], {
-      cwd,
-      env: { ...process.env, NODE_ENV: 'production', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let log = ''
-    child.stdout.on('data', (d) => { log += d })
-    child.stderr.on('data', (d) => { log += d })
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(Date.now() - started) : reject(new Error(`taro build --type ${type} in ${cwd} failed (${code}):\n${log.slice(-2000)}`))))
-  })
-}
-
 export async function benchBundle() {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
   try {
@@ -57,9 +41,9 @@ export async function benchBundle() {
     const prodEnv = { TARO_APP_API_BASE: 'https://api.example.com', TARO_APP_PAY_MODE: 'wechat' }
 
     // Sequential on purpose: two webpack builds at once on 2 cores would only blur the timings.
-    const oursMs = await taroBuild(ROOT, 'weapp', { ...prodEnv, TARO_OUTPUT_ROOT: ours })
-    const baselineMs = await taroBuild(baseline, 'weapp', {})
-    const h5Ms = await taroBuild(ROOT, 'h5', { ...prodEnv, TARO_OUTPUT_ROOT: h5 })
+    const oursMs = (await taroBuild({ type: 'weapp', env: { ...prodEnv, TARO_OUTPUT_ROOT: ours } })).ms
+    const baselineMs = (await taroBuild({ type: 'weapp', cwd: baseline })).ms
+    const h5Ms = (await taroBuild({ type: 'h5', env: { ...prodEnv, TARO_OUTPUT_ROOT: h5 } })).ms
 
     const oursFiles = filesOf(ours)
     const baselineFiles = filesOf(join(baseline, 'dist'))

@@ -2,7 +2,7 @@
 // developer's DevTools folder). A build whose inputs (sources, config, lock file, env) are
 // unchanged since the last successful build is reused; a lock keeps two jest runs from
 // building into the same folder at once.
-import { spawn } from 'node:child_process'
+import { taroBuild } from '../../support/taro-build'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -93,31 +93,9 @@ export async function ensureWeappBuild(name: string, vars: WeappBuildEnv): Promi
     const stampFile = path.join(out, STAMP)
     if (fs.existsSync(stampFile) && JSON.parse(fs.readFileSync(stampFile, 'utf8')).key === key) return out
     fs.rmSync(out, { recursive: true, force: true })
-    const log = await run(process.execPath, [path.join(projectRoot, 'node_modules/@tarojs/cli/bin/taro'), 'build', '--type', 'weapp'], {
-      ...process.env,
-      ...env,
-      NODE_ENV: 'production',
-      TARO_OUTPUT_ROOT: outRel,
-      FORCE_COLOR: '0',
-    })
+    const { output: log } = await taroBuild({ type: 'weapp', env: { ...env, TARO_OUTPUT_ROOT: outRel } })
     if (!fs.existsSync(path.join(out, 'app.js'))) throw new Error(`build-weapp: taro build produced no ${outRel}/app.js\n${log.slice(-4000)}`)
     fs.writeFileSync(stampFile, JSON.stringify({ key, env, builtAt: new Date().toISOString() }, null, 2))
     return out
-  })
-}
-
-/** Runs a command in the project root; resolves with its output, rejects with its tail when it fails. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk) => (output += chunk))
-    child.stderr.on('data', (chunk) => (output += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      // Taro prints webpack errors yet may exit 0; a failed compile is a failed build.
-      if (code !== 0 || /Failed to compile|ERROR in /.test(output)) reject(new Error(`build-weapp: taro build failed (exit ${code})\n${output.slice(-4000)}`))
-      else resolve(output)
-    })
   })
 }
