@@ -35,6 +35,7 @@ export const EnvSchema = Type.Object({
   SESSION_SECRET: str('^\\S{32,512}$', 'a random secret of at least 32 characters that signs session tokens'),
   MAX_ORDER_FEN: opt(str(INT, 'the largest order amount in fen, a positive integer')),
   RATE_LIMIT_ORDERS_PER_MIN: opt(str(INT, 'orders per user per minute, a positive integer')),
+  RATE_LIMIT_LOGINS_PER_MIN: opt(str(INT, 'logins (POST /api/session) per source address per minute, a positive integer')),
   CORS_ORIGINS: opt(str('^\\S*$', 'comma-separated origins, e.g. https://shop.example.com,http://127.0.0.1:10086')),
   PORT: opt(str('^[0-9]{1,5}$', 'the TCP port to listen on')),
   HOST: opt(str('^\\S+$', 'the interface to listen on')),
@@ -72,6 +73,7 @@ export interface Config {
   sessionSecret: string
   maxOrderFen: number
   rateLimitOrdersPerMin: number
+  rateLimitLoginsPerMin: number
   /** Allowed browser origins; 'loopback' = any http://127.0.0.1 / localhost port. */
   corsOrigins: string[] | 'loopback'
   port: number
@@ -185,6 +187,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   if (maxOrderFen < 1) fail('MAX_ORDER_FEN', 'is malformed: expected a positive integer')
   const rateLimit = int(e.RATE_LIMIT_ORDERS_PER_MIN, 30)
   if (rateLimit < 1) fail('RATE_LIMIT_ORDERS_PER_MIN', 'is malformed: expected a positive integer')
+  const loginLimit = int(e.RATE_LIMIT_LOGINS_PER_MIN, 60)
+  if (loginLimit < 1) fail('RATE_LIMIT_LOGINS_PER_MIN', 'is malformed: expected a positive integer')
   const orderExpireMinutes = int(e.ORDER_EXPIRE_MINUTES, 120)
   if (orderExpireMinutes < 5 || orderExpireMinutes > 10080) fail('ORDER_EXPIRE_MINUTES', 'is malformed: expected 5 to 10080 minutes')
   const port = int(e.PORT, 3000)
@@ -220,6 +224,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     sessionSecret: e.SESSION_SECRET,
     maxOrderFen,
     rateLimitOrdersPerMin: rateLimit,
+    rateLimitLoginsPerMin: loginLimit,
     corsOrigins,
     port,
     host: e.HOST ?? '127.0.0.1',

@@ -3,7 +3,7 @@ import type { NotifyAnswer } from '../services/notifications'
 import type { HeaderSource } from '../../wechatpay'
 
 export interface NotifyRoutesOptions {
-  handle: (headers: HeaderSource, raw: Buffer) => Promise<NotifyAnswer>
+  handle: (headers: HeaderSource, raw: Buffer, source: string) => Promise<NotifyAnswer>
 }
 
 /** POST /api/wechatpay/notify: the body stays raw bytes in this plugin, for the signature check. */
@@ -14,7 +14,7 @@ export const notifyRoutes: FastifyPluginAsync<NotifyRoutesOptions> = async (app,
 
   app.post('/api/wechatpay/notify', async (req, reply) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-    const answer = await handle(req.headers, raw)
+    const answer = await handle(req.headers, raw, req.ip)
     return answer.body ? reply.code(answer.status).send(answer.body) : reply.code(answer.status).send()
   })
 }
