@@ -74,7 +74,7 @@ export interface Config {
   maxOrderFen: number
   rateLimitOrdersPerMin: number
   rateLimitLoginsPerMin: number
-  /** Allowed browser origins; 'loopback' = any http://127.0.0.1 / localhost port. */
+  /** Allowed browser origins; 'loopback' = any http://127.0.0.1 / localhost port (the default outside NODE_ENV=production, where it is none). */
   corsOrigins: string[] | 'loopback'
   port: number
   host: string
@@ -105,6 +105,16 @@ export function readEnvFiles(dir = process.cwd(), env: NodeJS.ProcessEnv = proce
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v
   return merged
+}
+
+/** https, or http on a loopback host (the emulator in development). */
+export function isSecureOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+  } catch {
+    return false
+  }
 }
 
 /** Why a notify URL is unusable, or null (wechatpay-v3.md §4: https, no query, ≤255; loopback http for dev). */
@@ -196,7 +206,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   const sessionTtlSeconds = int(e.SESSION_TTL_SECONDS, 7200)
   if (sessionTtlSeconds < 60) fail('SESSION_TTL_SECONDS', 'is malformed: expected at least 60 seconds')
 
-  let corsOrigins: Config['corsOrigins'] = 'loopback'
+  for (const key of ['WECHATPAY_BASE_URL', 'WECHAT_API_BASE'] as const) {
+    const value = e[key]
+    if (value && !isSecureOrLoopback(value)) fail(key, 'must be https (plain http only on a loopback host, e.g. the emulator)')
+  }
+  // Loopback origins are a development default only: a production build must name its origins.
+  let corsOrigins: Config['corsOrigins'] = rawEnv.NODE_ENV === 'production' ? [] : 'loopback'
   if (e.CORS_ORIGINS) {
     corsOrigins = e.CORS_ORIGINS.split(',').filter(Boolean)
     for (const origin of corsOrigins) {
