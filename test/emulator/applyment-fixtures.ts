@@ -36,10 +36,14 @@ export async function upload(client: WechatPayClient, name = 'photo.png'): Promi
 }
 
 /** A complete, valid applyment body for the organization type (encrypted with the client's platform key). */
-export async function applymentBody(client: WechatPayClient, type: OrgType, opts: { outRequestNo?: string; subAppId?: string } = {}): Promise<{ body: Json; serial: string }> {
+export async function applymentBody(
+  client: WechatPayClient,
+  type: OrgType,
+  opts: { outRequestNo?: string; subAppId?: string; encrypt?: (plaintext: string) => Promise<{ ciphertext: string; serial: string }> } = {},
+): Promise<{ body: Json; serial: string }> {
   let serial = ''
   const enc = async (s: string) => {
-    const r = await client.encryptSensitive(s)
+    const r = await (opts.encrypt ?? ((p: string) => client.encryptSensitive(p)))(s)
     serial = r.serial
     return r.ciphertext
   }
