@@ -122,6 +122,8 @@ const rules: Array<[string, OrgType, Edit, string | RegExp, string]> = [
   ['ID card valid until before it begins', '4', (b) => { b.id_card_info.id_card_valid_time = '2018-01-01' }, /晚于/, '/id_card_info/id_card_valid_time'],
   ['an ID number with a wrong check digit', '2401', async (b) => { b.id_card_info.id_card_number = (await client.encryptSensitive(`${idNumber('11010519900307123').slice(0, 17)}0`)).ciphertext }, /格式校验失败/, '/id_card_info/id_card_number'],
   ['a 10-digit mobile', '2401', async (b) => { b.contact_info.mobile_phone = (await client.encryptSensitive('1380013800')).ciphertext }, /格式校验失败/, '/contact_info/mobile_phone'],
+  ['a bank name instead of its alias', '2401', (b) => { b.account_info.account_bank = '中国工商银行' }, '开户银行取值有误，不在微信支付提供的银行对照表中，请检查后再试', '/account_info/account_bank'],
+  ['其他银行 without bank_name or bank_branch_id', '2401', (b) => { b.account_info.account_bank = '其他银行' }, /必填/, '/account_info/bank_branch_id'],
   ['qualifications as a string that is not a JSON array', '2401', (b) => { b.qualifications = 'abc' }, /格式校验失败/, '/qualifications'],
 ]
 
@@ -150,6 +152,7 @@ test('a 企业 with beneficial owners (both date spellings) and qualifications a
   })
   body.ubo_info_list = [await ubo('ubo_id_doc_period'), await ubo('ubo_period')]
   body.qualifications = [await upload(client)]
+  Object.assign(body.account_info, { account_bank: '其他银行', bank_name: '上海银行股份有限公司浦东分行' })
   const res = await post(body, serial)
   expect(res.status).toBe(200)
   const [listed] = (await listApplyments(emu)).filter((a) => a.applymentId === res.json.applyment_id)
