@@ -114,9 +114,12 @@ test('企业 (2) with an agent as super administrator: account verification, the
   expect(await query(client, { id: applyment_id })).toMatchObject({ applyment_state: 'FINISH', sub_mchid: expect.stringMatching(/^\d+$/) })
 })
 
-test('个人卖家 (2500), 个体户 (4) with an agent, 事业单位 (3); a personal account to verify shows account_no', async () => {
-  for (const type of ['2500', '4', '3'] as const) {
+test('个人卖家 (2500), 个体户 (4) with an agent, 事业单位 (3), 政府机关 (2502), 社会组织 (1708); a personal account to verify shows account_no', async () => {
+  for (const organizationType of ['2500', '4', '3', '2502', '1708']) {
+    const type = organizationType === '2502' || organizationType === '1708' ? '3' : (organizationType as '2500' | '4' | '3')
     const { body, serial } = await applymentBody(client, type)
+    body.organization_type = organizationType
+    if (organizationType === '1708') body.business_license_info.cert_type = 'CERTIFICATE_TYPE_2394'
     if (type === '4') await asAgent(client, body)
     if (type === '3') body.qualifications = JSON.stringify([(await client.uploadMedia('q.png', Buffer.from('qualification'))).media_id]) // the string form
     const { applyment_id } = await submit(client, body, serial)
