@@ -124,6 +124,7 @@ const rules: Array<[string, OrgType, Edit, string | RegExp, string]> = [
   ['a 10-digit mobile', '2401', async (b) => { b.contact_info.mobile_phone = (await client.encryptSensitive('1380013800')).ciphertext }, /格式校验失败/, '/contact_info/mobile_phone'],
   ['a bank name instead of its alias', '2401', (b) => { b.account_info.account_bank = '中国工商银行' }, '开户银行取值有误，不在微信支付提供的银行对照表中，请检查后再试', '/account_info/account_bank'],
   ['其他银行 without bank_name or bank_branch_id', '2401', (b) => { b.account_info.account_bank = '其他银行' }, /必填/, '/account_info/bank_branch_id'],
+  ['an emoji in the store name', '2401', (b) => { b.sales_scene_info.store_name = '张三的小店😀' }, /包含不支持的字符/, '/sales_scene_info/store_name'],
   ['qualifications as a string that is not a JSON array', '2401', (b) => { b.qualifications = 'abc' }, /格式校验失败/, '/qualifications'],
 ]
 
