@@ -149,6 +149,8 @@ export interface RefundNotice {
   success_time?: string
   user_received_account?: string
   amount: { total: number; refund: number; payer_total: number; payer_refund: number }
+  /** Which funds paid the refund, e.g. REFUND_SOURCE_UNSETTLED_FUNDS. */
+  refund_account?: string
 }
 
 /** GET /v3/certificates. */

@@ -28,6 +28,11 @@ export const PlatformSwitchBody = Type.Object({
   complete: Type.Optional(Type.Boolean()),
 })
 
+export const SettleRefundBody = Type.Object({
+  status: Type.Union([Type.Literal('SUCCESS'), Type.Literal('ABNORMAL'), Type.Literal('CLOSED')]),
+  mchid: Type.Optional(Id()),
+})
+
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
 
 /** Checks a control body; a 400 BAD_REQUEST names the first bad field. */

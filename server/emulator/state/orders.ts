@@ -229,10 +229,14 @@ export function transactionView(order: OrderRecord): Record<string, unknown> {
   }
 }
 
-/** Close: unpaid → CLOSED (idempotent); a paid order cannot be closed. */
+/** Close: unpaid → CLOSED (idempotent), not before the order is minCloseAgeMs old; a paid order cannot be closed. */
 export function closeOrder(ctx: EmulatorContext, order: OrderRecord): void {
   if (order.state === 'SUCCESS' || order.state === 'REFUND') throw new ApiError('ORDERPAID', '订单已支付')
   if (order.state === 'NOTPAY') {
+    // The code WeChat Pay answers here is undocumented (wechatpay-v3.md §7.2, §15): INVALID_REQUEST with the rule's text.
+    if (ctx.now() - order.createdAt < ctx.options.minCloseAgeMs) {
+      throw new ApiError('INVALID_REQUEST', '订单生成后不能马上调用关单接口，最短调用时间间隔为5分钟', { issue: `the order may be closed ${ctx.options.minCloseAgeMs} ms after it was created`, location: 'body' })
+    }
     order.state = 'CLOSED'
     order.closedAt = ctx.now()
     ctx.store.save()

@@ -82,7 +82,7 @@ export const v3Routes: FastifyPluginAsync<V3Options> = async (app, { ctx, notifi
   })
 
   await app.register(transactionsRoutes, { ctx, notifier })
-  await app.register(refundsRoutes, { ctx, notifier })
+  await app.register(refundsRoutes, { ctx, notifier, faults })
   await app.register(certificatesRoutes, { ctx })
   await app.register(mediaRoutes, { ctx })
 }
