@@ -36,7 +36,7 @@ export interface EmulatorHandle {
   deliveries(): Promise<Delivery[]>
   faults(spec: Record<string, unknown>): Promise<void>
   login(appId: string, openid?: string): Promise<string>
-  pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail' }): Promise<string>
+  pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail'; couponFen?: number }): Promise<string>
 }
 
 // RSA-2048 key generation is slow: small pools per test process serve every emulator and merchant.

@@ -21,6 +21,8 @@ export const PayBody = Type.Object({
   appId: Id(),
   openid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('cancel'), Type.Literal('fail')])),
+  /** A coupon covering this many fen: the payer pays total − couponFen. */
+  couponFen: Type.Optional(Type.Integer({ minimum: 1 })),
 })
 export const ClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0 }) })
 export const PlatformSwitchBody = Type.Object({

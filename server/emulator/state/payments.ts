@@ -1,6 +1,7 @@
 /** The WeChat client's payment: the pay sheet (wechatpay-v3.md §6). */
 import { verifyRequestPayment } from '../../wechatpay'
 import type { EmulatorContext } from '../context'
+import { ControlError } from '../errors'
 import type { Notifier } from '../notifier'
 import { newTransactionId, PREPAY_TTL_MS, refresh, transactionView } from './orders'
 
@@ -15,6 +16,8 @@ export interface PayInput {
   /** The WeChat user holding the phone; default the order's payer. */
   openid?: string
   outcome: 'success' | 'cancel' | 'fail'
+  /** A coupon paying part of the order (the payer pays the rest). */
+  couponFen?: number
 }
 
 const typeName = (v: unknown) => (v === undefined ? 'Undefined' : v === null ? 'Null' : Array.isArray(v) ? 'Array' : (typeof v).replace(/^./, (c) => c.toUpperCase()))
@@ -45,7 +48,11 @@ export function payOrder(ctx: EmulatorContext, notifier: Notifier, input: PayInp
   if (input.openid !== undefined && input.openid !== order.payOpenid) return 'requestPayment:fail 下单账号与支付账号不一致'
   if (input.outcome === 'cancel') return 'requestPayment:fail cancel'
   if (input.outcome === 'fail') return 'requestPayment:fail 支付失败，请稍后再试'
+  if (input.couponFen !== undefined && input.couponFen >= order.totalFen) {
+    throw new ControlError(400, 'BAD_REQUEST', `couponFen must be less than the order total ${order.totalFen}: the payer pays at least 1 fen`)
+  }
 
+  if (input.couponFen !== undefined) order.couponFen = input.couponFen
   order.state = 'SUCCESS'
   order.successAt = ctx.now()
   order.transactionId = newTransactionId(ctx)
