@@ -4,12 +4,11 @@
  * real schedule (scaled by retryScale); every attempt is recorded with its exact headers and body.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { buildNotification, signWechatpayMessage } from '../wechatpay'
+import { buildNotification, rfc3339, signWechatpayMessage } from '../wechatpay'
 import type { EmulatorContext } from './context'
 import type { Faults } from './faults'
 import { MAX_DELIVERIES } from './state/store'
 import type { DeliveryRecord, NotificationJob } from './state/types'
-import { rfc3339 } from './time'
 
 /** Seconds between attempts after a failure: 15 retries, 24 h 4 min in all (wechatpay-v3.md §8). */
 export const RETRY_INTERVALS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const
