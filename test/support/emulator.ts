@@ -33,6 +33,8 @@ export interface EmulatorHandle {
   url: string
   close(): Promise<void>
   advanceClock(ms: number): Promise<void>
+  /** Resolves when no notification attempt is running: what was due has been delivered (or failed). */
+  idle(): Promise<void>
   deliveries(): Promise<Delivery[]>
   faults(spec: Record<string, unknown>): Promise<void>
   login(appId: string, openid?: string): Promise<string>
@@ -75,6 +77,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     advanceClock: async (ms) => {
       await control(url, '/__emulator/clock', { advanceMs: ms })
     },
+    idle: () => app.emulator.notifier.idle(),
     deliveries: async () => (await control<{ deliveries: Delivery[] }>(url, '/__emulator/notifications')).deliveries,
     faults: async (spec) => {
       await control(url, '/__emulator/faults', spec)
