@@ -9,10 +9,12 @@ import { ApiError, ControlError } from './errors'
 import { Faults } from './faults'
 import { Notifier } from './notifier'
 import { clientRoutes } from './routes/control/client'
+import { componentsRoutes } from './routes/control/components'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
+import { snsComponentRoutes } from './routes/sns-component'
 import { v3Routes } from './routes/v3'
 import { prepareRefundNotification } from './state/payments'
 import { createFileStore, createMemoryStore } from './state/store'
@@ -90,6 +92,8 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(merchantsRoutes, { ctx })
   app.register(clientRoutes, { ctx, notifier })
   app.register(observeRoutes, { ctx, notifier, faults })
+  app.register(snsComponentRoutes, { ctx, faults })
+  app.register(componentsRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

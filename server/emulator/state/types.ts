@@ -1,4 +1,5 @@
 /** The emulator's whole state: plain JSON, so it can be written to the state file as is. */
+import type { ComponentRecord, ComponentTokenRecord, SplitLedger, SplitRecord, SplitReturnRecord } from './platform-types'
 
 export type PlatformMode = 'publicKey' | 'certificate'
 
@@ -17,6 +18,8 @@ export interface PlatformKeyRecord {
 
 export interface SubMerchantRecord {
   appIds: string[]
+  /** The share (basis points) this sub-merchant lets the provider split (ordinary max_ratio; absent = 3000). */
+  maxRatioBps?: number
 }
 
 export interface MerchantRecord {
@@ -80,6 +83,8 @@ export interface OrderRecord {
   successAt?: number
   closedAt?: number
   refundedFen: number
+  /** Placed with settle_info.profit_sharing = true: the money stays frozen for splits. */
+  profitSharing?: boolean
 }
 
 export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL'
@@ -169,6 +174,14 @@ export interface EmulatorData {
   notifications: Record<string, NotificationJob>
   deliveries: DeliveryRecord[]
   media: Record<string, { mchid: string; filename: string; sha256: string; bytes: number }>
+  /** Open-platform components by component_appid, and their access tokens. */
+  components: Record<string, ComponentRecord>
+  componentTokens: Record<string, ComponentTokenRecord>
+  /** Profit sharing: split requests and returns by `${mchid}:${out_*_no}`, ledgers by order key, receiver relations. */
+  splits: Record<string, SplitRecord>
+  splitReturns: Record<string, SplitReturnRecord>
+  splitLedgers: Record<string, SplitLedger>
+  splitReceivers: Record<string, { addedAt: number; name?: string; relationType?: string }>
 }
 
 export const emptyData = (): EmulatorData => ({
@@ -186,4 +199,10 @@ export const emptyData = (): EmulatorData => ({
   notifications: {},
   deliveries: [],
   media: {},
+  components: {},
+  componentTokens: {},
+  splits: {},
+  splitReturns: {},
+  splitLedgers: {},
+  splitReceivers: {},
 })
