@@ -6,6 +6,7 @@ import type { Notifier } from '../notifier'
 import type { RefundBody } from '../schemas/v3'
 import { rfc3339 } from '../time'
 import { canonicalJson, checkNotifyUrl, findOrder, newTransactionId, PREPAY_TTL_MS, refresh, transactionView } from './orders'
+import { drawRefundFromSplit } from './split-returns'
 import type { MerchantRecord, NotificationJob, OrderRecord, RefundRecord } from './types'
 
 /** At most 50 partial refunds per order (wechatpay-v3.md §7.3). */
@@ -162,6 +163,7 @@ export function createRefund(ctx: EmulatorContext, notifier: Notifier, merchant:
   if (body.amount.refund > order.totalFen - order.refundedFen) throw new ApiError('INVALID_REQUEST', '申请退款金额超过订单可退金额')
   const refundsOfOrder = Object.values(data.refunds).filter((r) => r.orderKey === order.key).length
   if (refundsOfOrder >= MAX_REFUNDS_PER_ORDER) throw new ApiError('INVALID_REQUEST', '部分退款次数超过限制')
+  drawRefundFromSplit(ctx, order, body.amount.refund, body.funds_account) // 403 RULE_LIMIT while split money is frozen
 
   const now = ctx.now()
   const refund: RefundRecord = {

@@ -7,6 +7,7 @@ import type { Notifier } from '../../notifier'
 import { ClockBody, controlBody } from '../../schemas/control'
 import { PREPAY_TTL_MS, refresh, transactionView } from '../../state/orders'
 import { refundView, settleRefund } from '../../state/payments'
+import { profitSharingView } from '../../state/split-returns'
 
 export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: Notifier; faults: Faults }> = async (app, { ctx, notifier, faults }) => {
   app.get('/__emulator/notifications', async () => ({ deliveries: ctx.store.data.deliveries }))
@@ -28,6 +29,7 @@ export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier:
       prepayExpiresAt: new Date(order.prepayCreatedAt + PREPAY_TTL_MS).toISOString(),
       transaction: transactionView(order),
       refunds,
+      profitSharing: profitSharingView(ctx, order),
     }
   })
 
