@@ -13,6 +13,7 @@ import { clientRoutes } from './routes/control/client'
 import { componentsRoutes } from './routes/control/components'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
+import { orderListRoutes } from './routes/control/order-list'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
 import { snsComponentRoutes } from './routes/sns-component'
@@ -96,6 +97,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(applymentsControlRoutes, { ctx })
   app.register(snsComponentRoutes, { ctx, faults })
   app.register(componentsRoutes, { ctx })
+  app.register(orderListRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

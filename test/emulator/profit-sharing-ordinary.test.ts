@@ -102,3 +102,17 @@ test('domestic refund of a split order: RULE_LIMIT until the provider returns it
   const view = (await controlOrder(w.emu, order.outTradeNo)).profitSharing
   expect(view).toMatchObject({ enabled: true, unsplitAmount: 0, splitAmount: 250, finished: false, returns: [{ return_id: r.return_id }] })
 })
+
+test('GET /__emulator/orders lists a shop’s orders newest first, with amount and trade state', async () => {
+  const first = await w.paidOrder({ total: 111, subMchid: w.narrowShop })
+  await w.advance(1000)
+  const second = await w.paidOrder({ total: 222, subMchid: w.narrowShop })
+  const { orders } = (await (await fetch(`${w.emu.url}/__emulator/orders?mchid=${w.sp.mchid}&sub_mchid=${w.narrowShop}`)).json()) as { orders: Array<Record<string, unknown>> }
+  expect(orders.slice(0, 2)).toEqual([
+    { outTradeNo: second.outTradeNo, mchid: w.sp.mchid, subMchid: w.narrowShop, description: '分账测试', amount: 222, tradeState: 'SUCCESS', createdAt: expect.any(String) },
+    expect.objectContaining({ outTradeNo: first.outTradeNo, amount: 111 }),
+  ])
+  expect(orders.every((o) => o.subMchid === w.narrowShop)).toBe(true)
+  const other = (await (await fetch(`${w.emu.url}/__emulator/orders?sub_mchid=${w.partner.subMchid}`)).json()) as { orders: unknown[] }
+  expect(other.orders).toEqual([])
+})
