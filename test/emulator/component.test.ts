@@ -2,6 +2,9 @@
  * The three ways of owning the mini-program (wechatpay-service-provider.md §6): the open-platform
  * component's token and login, and the mismatches WeChat refuses in each scenario.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { call, clientFor, tradeNo } from './helpers'
 
@@ -154,4 +157,21 @@ describe('expiry on the emulated clock (an emulator of its own: moving its clock
     await late.advanceClock(10 * 3600 * 1000)
     expect((await lpost('/cgi-bin/component/api_component_token', tokenBody)).errcode).toBe(61005)
   })
+})
+
+test('components, their tickets and tokens survive a restart from the state file', async () => {
+  const statePath = join(mkdtempSync(join(tmpdir(), 'emu-component-')), 'state.json')
+  const first = await startEmulator({ statePath })
+  const send = async (e: EmulatorHandle, path: string, body: unknown) => (await (await fetch(e.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { verifyTicket } = await send(first, '/__emulator/components', { componentAppId: COMPONENT, secret: SECRET, authorizedAppIds: ['wxshopapp00000002'] })
+  const { component_access_token: t } = await send(first, '/cgi-bin/component/api_component_token', { component_appid: COMPONENT, component_appsecret: SECRET, component_verify_ticket: verifyTicket })
+  await first.close()
+  const second = await startEmulator({ statePath })
+  try {
+    expect((await send(second, '/cgi-bin/component/api_component_token', { component_appid: COMPONENT, component_appsecret: SECRET, component_verify_ticket: verifyTicket })).expires_in).toBe(7200)
+    const q = new URLSearchParams({ appid: 'wxshopapp00000002', js_code: await second.login('wxshopapp00000002', 'o-kept'), grant_type: 'authorization_code', component_appid: COMPONENT, component_access_token: t })
+    expect(JSON.parse(await (await fetch(`${second.url}/sns/component/jscode2session?${q}`)).text())).toMatchObject({ openid: 'o-kept' })
+  } finally {
+    await second.close()
+  }
 })
