@@ -16,9 +16,6 @@ export interface EncryptedResource {
   original_type?: string
 }
 
-/** Stable failure codes of decryptAead. */
-export type AeadFailure = 'AEAD_KEY_LENGTH' | 'AEAD_NONCE_LENGTH' | 'AEAD_TOO_SHORT' | 'AEAD_AUTH_FAILED' | 'AEAD_ALGORITHM'
-
 const keyBytes = (apiV3Key: string | Buffer): Buffer => {
   if (Buffer.isBuffer(apiV3Key) && apiV3Key.length === 32) return apiV3Key
   try {
