@@ -130,10 +130,11 @@ export class Transport {
       Authorization: signRequest(this.o.signer, method, pathWithQuery, bodyText),
       Accept: 'application/json',
       'User-Agent': USER_AGENT,
+      // Announce the key this client verifies with, so a merchant in a platform-key migration gets answers signed with it;
+      // a call carrying encrypted fields names the key it encrypted with instead (extraHeaders).
+      ...(this.o.announceSerial ? { 'Wechatpay-Serial': this.o.announceSerial } : {}),
       ...opts.extraHeaders,
     }
-    // Announce the key this client verifies with, so a merchant in a platform-key migration gets answers signed with it.
-    if (this.o.announceSerial) headers['Wechatpay-Serial'] = this.o.announceSerial
     let payload: string | Buffer | undefined
     if (opts.raw) {
       headers['Content-Type'] = opts.raw.contentType
