@@ -15,7 +15,7 @@ import { PlatformKeys, type HeaderSource } from './verify'
 
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com'
 /** WeChat Pay's backup host, in another city (the official Java SDK's secondary domain). */
-export const WECHATPAY_BACKUP_BASE_URL = 'https://api2.wechatpay.cn'
+export const BACKUP_BASE_URL = 'https://api2.wechatpay.cn'
 export const DEFAULT_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_RETRIES = 2
 
@@ -39,7 +39,7 @@ export interface WechatPayClientOptions {
   platform: PlatformVerification
   /** The real API, or the emulator's URL. */
   baseUrl?: string
-  /** Where calls safe to repeat go once when baseUrl gives no answer (connect failure or timeout); e.g. WECHATPAY_BACKUP_BASE_URL. */
+  /** Where calls safe to repeat go once when baseUrl gives no answer (connect failure or timeout); e.g. BACKUP_BASE_URL. */
   backupBaseUrl?: string
   /** Replaces the keep-alive node:http transport (tests). */
   fetch?: typeof fetch
