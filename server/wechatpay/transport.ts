@@ -88,20 +88,11 @@ export class Transport {
   /** Any v3 call: retries when `retry` and the failure allows it; a no-answer failure goes once to the backup host. */
   async call<T>(method: string, pathWithQuery: string, opts: CallOptions = {}): Promise<ApiResponse<T>> {
     const bodyText = opts.raw ? opts.raw.signedBody : opts.body === undefined ? '' : JSON.stringify(opts.body)
-    let backupTried = false
+    const backup = { tried: false }
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.callOnce<T>(this.o.baseUrl, method, pathWithQuery, bodyText, opts)
-      } catch (first) {
-        let e = first
-        if (opts.retry && this.o.backupBaseUrl && !backupTried && noAnswer(e)) {
-          backupTried = true
-          try {
-            return await this.callOnce<T>(this.o.backupBaseUrl, method, pathWithQuery, bodyText, opts)
-          } catch (second) {
-            e = second
-          }
-        }
+        return await this.withBackup(backup, opts.retry === true, (base) => this.callOnce<T>(base, method, pathWithQuery, bodyText, opts))
+      } catch (e) {
         if (!(e instanceof WechatPayError) || !e.retryable || !opts.retry || attempt >= this.o.maxRetries) throw e
         await this.o.sleep(RETRY_BASE_MS * 2 ** attempt + Math.floor(this.o.random() * RETRY_JITTER_MS))
       }
@@ -110,7 +101,18 @@ export class Transport {
 
   /** GET a path without checking the answer's signature (the certificate download verifies with what it downloads). */
   getUnverified(pathWithQuery: string): Promise<UnverifiedAnswer> {
-    return this.send(this.o.baseUrl, 'GET', pathWithQuery, '', {}, false)
+    return this.withBackup({ tried: false }, true, (base) => this.send(base, 'GET', pathWithQuery, '', {}, false))
+  }
+
+  /** Runs `attempt` on the main host; once per call, a no-answer failure of a repeatable call is tried on the backup host. */
+  private async withBackup<T>(backup: { tried: boolean }, repeatable: boolean, attempt: (base: string) => Promise<T>): Promise<T> {
+    try {
+      return await attempt(this.o.baseUrl)
+    } catch (e) {
+      if (!repeatable || !this.o.backupBaseUrl || backup.tried || !noAnswer(e)) throw e
+      backup.tried = true
+      return attempt(this.o.backupBaseUrl)
+    }
   }
 
   private async callOnce<T>(base: string, method: string, pathWithQuery: string, bodyText: string, opts: CallOptions): Promise<ApiResponse<T>> {

@@ -10,6 +10,9 @@ import { loadPublicKey, WechatPayClient, WechatPayError, type WechatPayClientOpt
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { directOrder, tradeNo } from './helpers'
 
+// RSA-2048 key generation (emulator and merchant keys) is slow on a busy machine.
+jest.setTimeout(30_000)
+
 /** Nothing listens on port 1: connections are refused. */
 const CLOSED = 'http://127.0.0.1:1'
 

@@ -7,6 +7,9 @@ import { loadPublicKey, WechatPayClient, WechatPayError, type PlatformVerificati
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { call, directOrder, eventually, notifyEndpoint } from './helpers'
 
+// RSA-2048 key generation (emulator and merchant keys) is slow on a busy machine.
+jest.setTimeout(30_000)
+
 const HOUR = 3_600_000
 const YEAR = 365 * 24 * HOUR
 
@@ -148,6 +151,28 @@ describe('certificate mode', () => {
     }
   })
 
+
+  test('with the main host down, the certificate download and the call both go to the backup host', async () => {
+    const m3 = await registerMerchant(emu)
+    const { offsetMs } = (await (await fetch(`${emu.url}/__emulator/clock`)).json()) as { offsetMs: number }
+    const client = new WechatPayClient({
+      mchid: m3.mchid,
+      serialNo: m3.serialNo,
+      privateKey: m3.privateKey,
+      apiV3Key: m3.apiV3Key,
+      platform: { mode: 'certificate' },
+      baseUrl: 'http://127.0.0.1:1', // nothing listens there
+      backupBaseUrl: emu.url,
+      maxRetries: 0,
+      clock: () => Date.now() + offsetMs, // the emulated clock
+    })
+    try {
+      expect(await rejection(client.queryOrderByOutTradeNo('NOPE123456'))).toMatchObject({ status: 404, code: 'ORDER_NOT_EXIST' })
+      expect(client.platformKeys.serials().length).toBeGreaterThan(0)
+    } finally {
+      client.close()
+    }
+  })
 })
 
 describe('an expired platform certificate', () => {
