@@ -69,7 +69,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
-  const gateway = deps.gateway ?? createWechatPayGateway(config, { clock, nonce: deps.nonce, fetch: deps.fetch })
+  const gateway = deps.gateway ?? createWechatPayGateway(config, {
+    clock,
+    nonce: deps.nonce,
+    fetch: deps.fetch,
+    onCertificateRefreshError: (e) => app.log.error({ err: (e as Error).message }, 'platform certificate refresh failed; the cached certificates stay in use'),
+  })
   const logger = app.log
   const orders = createOrderService({
     storage,
@@ -115,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
 
   app.addHook('onClose', async () => {
     await reconciler.stop()
+    gateway.shutdown()
     if (!deps.storage) storage.close()
   })
   return Object.assign(app as unknown as FastifyInstance, { orders, storage, reconciler }) as MerchantApp
