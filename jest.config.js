@@ -26,6 +26,8 @@ module.exports = {
       testEnvironment: 'node',
       roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
       transform: serverTransform,
+      // Fastify's app.inject loads light-my-request, which requires the ESM-only `cookie` 2: transform it.
+      transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
     },
     {
       // The compiled weapp output rendered in miniprogram-simulate with the official wxml compiler.

@@ -2,7 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../errors'
 import { ErrorBody, OrderNoParams, OrderSchema, RefundSchema, REQUEST_ID_PATTERN } from '../schemas'
-import type { OrderService } from '../services/orders'
+import { MAX_REFUND_REASON_CHARS, type OrderService } from '../services/orders'
 
 export interface AdminRoutesOptions {
   orders: OrderService
@@ -25,7 +25,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       params: OrderNoParams,
       body: Type.Object({
         amount: Type.Integer({ minimum: 1 }),
-        reason: Type.Optional(Type.String({ maxLength: 80 })),
+        reason: Type.Optional(Type.String({ maxLength: MAX_REFUND_REASON_CHARS })),
         requestId: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN })),
       }),
       response: { 200: Type.Object({ refund: RefundSchema, order: OrderSchema }), 201: Type.Object({ refund: RefundSchema, order: OrderSchema }), '4xx': ErrorBody, '5xx': ErrorBody },

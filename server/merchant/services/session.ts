@@ -16,6 +16,8 @@ export interface SessionServiceOptions {
 
 /** jscode2session errcodes that mean "this code is no good" (wechatpay-v3.md §10): bad, used or expired. */
 const BAD_CODE_ERRCODES = new Set([40029, 40163, 40226])
+/** jscode2session answers within a second or two; a hung call must not hold the login request. */
+export const LOGIN_TIMEOUT_MS = 5_000
 
 export interface SessionService {
   /** wx.login code → session token. The openid and session_key stay on the server. */
@@ -36,7 +38,7 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
       const url = `${o.wechatApiBase}/sns/jscode2session?${new URLSearchParams({ appid: o.appId, secret: o.appSecret, js_code: code, grant_type: 'authorization_code' })}`
       let body: { openid?: string; session_key?: string; unionid?: string; errcode?: number; errmsg?: string }
       try {
-        const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 5000) })
+        const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? LOGIN_TIMEOUT_MS) })
         body = (await res.json()) as typeof body
       } catch (e) {
         // Never include the URL: it carries the app secret.

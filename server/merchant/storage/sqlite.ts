@@ -105,6 +105,9 @@ export function sqliteFilename(databaseUrl: string): string {
   return resolve(rest.replace(/^\/\/(?=\/)/, ''))
 }
 
+/** How long a write waits for another connection's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000
+
 /** Opens (and migrates) the SQLite storage: WAL, foreign keys, a busy timeout. */
 export function openSqliteStorage(databaseUrl: string): Storage {
   const filename = sqliteFilename(databaseUrl)
@@ -113,7 +116,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   const version = db.pragma('user_version', { simple: true }) as number
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
