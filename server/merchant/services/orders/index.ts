@@ -18,7 +18,7 @@ export type { Logger } from './context'
 export type { TransitionOutcome, TransitionSource } from './transitions'
 export type { OrderView, RefundView } from './views'
 export { toOrderView, toRefundView } from './views'
-export { checkDescription, MAX_DESCRIPTION_CHARS, MAX_REFUND_REASON_CHARS } from './input'
+export { checkDescription } from './input'
 export { PREPAY_REUSE_MARGIN_MS, PREPAY_VALIDITY_MS } from './attempts'
 export { RECONCILE_LOOKBACK_MS } from './reconcile'
 

@@ -1,19 +1,21 @@
+import { DESCRIPTION_MAX_CHARS, REFUND_REASON_MAX_CHARS } from '../../../../src/contract/constants'
+import { countChars, descriptionProblem, type DescriptionProblem } from '../../../../src/contract/rules'
 import { AppError } from '../../errors'
-
-export const MAX_DESCRIPTION_CHARS = 127
-/** WeChat Pay's limit for a refund reason (wechatpay-v3.md §7). */
-export const MAX_REFUND_REASON_CHARS = 80
 
 const CONTROL_CHARS = /\p{Cc}/u
 
-/** Trimmed description, or INVALID_DESCRIPTION: 1–127 characters, no control characters. */
+const DESCRIPTION_MESSAGES: Record<DescriptionProblem, string> = {
+  EMPTY: 'description is empty',
+  TOO_LONG: `description is longer than ${DESCRIPTION_MAX_CHARS} characters`,
+  CONTROL_CHARS: 'description contains control characters',
+  UNSUPPORTED_CHARS: 'description contains characters WeChat Pay does not accept (emoji or other 4-byte UTF-8)',
+}
+
+/** Trimmed description, or INVALID_DESCRIPTION (src/contract/rules.ts: 1–127 characters, no control characters, no 4-byte UTF-8). */
 export function checkDescription(raw: string): string {
-  const d = raw.trim()
-  const chars = [...d].length
-  if (chars < 1) throw new AppError('INVALID_DESCRIPTION', 'description is empty')
-  if (chars > MAX_DESCRIPTION_CHARS) throw new AppError('INVALID_DESCRIPTION', `description is longer than ${MAX_DESCRIPTION_CHARS} characters`)
-  if (CONTROL_CHARS.test(d)) throw new AppError('INVALID_DESCRIPTION', 'description contains control characters')
-  return d
+  const problem = descriptionProblem(raw)
+  if (problem) throw new AppError('INVALID_DESCRIPTION', DESCRIPTION_MESSAGES[problem])
+  return raw.trim()
 }
 
 /** An order amount in fen, or INVALID_AMOUNT: an integer from 1 to maxOrderFen. */
@@ -33,8 +35,8 @@ export function checkRefundAmount(amount: number): number {
 /** Trimmed refund reason, or BAD_REQUEST: at most 80 characters, no control characters. */
 export function checkRefundReason(raw: string | undefined): string {
   const reason = (raw ?? '').trim()
-  if ([...reason].length > MAX_REFUND_REASON_CHARS || CONTROL_CHARS.test(reason)) {
-    throw new AppError('BAD_REQUEST', `reason must be at most ${MAX_REFUND_REASON_CHARS} characters without control characters`)
+  if (countChars(reason) > REFUND_REASON_MAX_CHARS || CONTROL_CHARS.test(reason)) {
+    throw new AppError('BAD_REQUEST', `reason must be at most ${REFUND_REASON_MAX_CHARS} characters without control characters`)
   }
   return reason
 }

@@ -1,26 +1,12 @@
+import type { Order, Refund } from '../../../../src/contract/schemas'
 import type { OrderRecord, RefundRecord, RefundStatus } from '../../storage'
 
-/** The `order` object of the contract (architecture.md). */
-export interface OrderView {
-  orderNo: string
-  amount: number
-  currency: 'CNY'
-  description: string
-  status: OrderRecord['status']
-  createdAt: string
-  paidAt: string | null
-  transactionId: string | null
-  refundedAmount: number
-}
+/** The contract's `order` and `refund` objects (src/contract/schemas.ts). */
+export type OrderView = Order
+export type RefundView = Refund
 
-export interface RefundView {
-  refundNo: string
-  orderNo: string
-  amount: number
-  reason: string
-  status: RefundStatus
-  createdAt: string
-}
+/** Refund statuses after which nothing changes on its own (`settledAt` is then set). */
+const FINAL_REFUND_STATUSES: ReadonlySet<RefundStatus> = new Set(['succeeded', 'closed', 'failed'])
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
@@ -46,4 +32,5 @@ export const toRefundView = (r: RefundRecord): RefundView => ({
   reason: r.reason,
   status: r.status,
   createdAt: iso(r.createdAt),
+  settledAt: FINAL_REFUND_STATUSES.has(r.status) ? iso(r.updatedAt) : null,
 })
