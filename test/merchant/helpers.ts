@@ -1,9 +1,11 @@
 import type { BackendHandle } from '../support/merchant'
 
+export { waitFor } from '../support/wait-for'
+
 /**
  * Calls the listening backend over loopback HTTP with an optional bearer token; returns status and
- * parsed body. (Fastify's inject needs light-my-request, whose ESM-only `cookie` dependency jest's
- * CommonJS runtime cannot load; real HTTP also exercises the real server.)
+ * parsed body. These suites run whole flows with the emulator notifying the backend for real; route
+ * rules are tested through app.inject with a fake gateway (test/merchant/routes/).
  */
 export async function call(backend: BackendHandle, method: string, url: string, opts: { token?: string; payload?: unknown; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) }
@@ -22,23 +24,6 @@ export async function call(backend: BackendHandle, method: string, url: string, 
     parsed = text
   }
   return { status: res.status, body: parsed, headers: Object.fromEntries(res.headers) }
-}
-
-/** Polls `probe` until it returns a truthy value or the deadline passes (no fixed sleeps). */
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await probe()
-      if (v) return v as Exclude<T, false | null | undefined | 0 | ''>
-      last = v
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 let seq = 0

@@ -23,6 +23,9 @@ function validationCode(errors: AjvError[]): { code: ErrorCode; message: string 
   return { code: 'BAD_REQUEST', message: `${where ? `${where} ` : ''}${e.message ?? 'is invalid'}` }
 }
 
+/** Contract codes of Fastify's own client errors, by HTTP status; any other 4xx is BAD_REQUEST. */
+const HTTP_ERROR_CODES: Partial<Record<number, ErrorCode>> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG' }
+
 /** The one place errors become the contract's `{ error: { code, message } }`; no stack ever leaves. */
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
@@ -36,7 +39,7 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       // Fastify's own client errors: bad JSON, wrong content type, body too large, …
-      return reply.code(fe.statusCode).send({ error: { code: fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: fe.message } })
+      return reply.code(fe.statusCode).send({ error: { code: HTTP_ERROR_CODES[fe.statusCode] ?? 'BAD_REQUEST', message: fe.message } })
     }
     req.log.error({ err }, 'unhandled error')
     return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } })
