@@ -18,6 +18,8 @@ const FLAGS: Record<string, string> = {
   '--port': 'EMULATOR_PORT',
   '--host': 'EMULATOR_HOST',
   '--signtest-rate': 'EMULATOR_SIGNTEST_RATE',
+  '--refund-interval-ms': 'EMULATOR_REFUND_INTERVAL_MS',
+  '--min-close-age-ms': 'EMULATOR_MIN_CLOSE_AGE_MS',
   '--cors-origins': 'CORS_ORIGINS',
 }
 
@@ -54,6 +56,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliConfig 
   if (timeout) options.notifyTimeoutMs = number(timeout.name, timeout.value, (n) => Number.isInteger(n) && n > 0, 'a positive integer (milliseconds)')
   const rate = get('EMULATOR_SIGNTEST_RATE')
   if (rate) options.signtestRate = number(rate.name, rate.value, (n) => n >= 0 && n <= 1, 'a probability between 0 and 1')
+  const interval = get('EMULATOR_REFUND_INTERVAL_MS')
+  if (interval) options.refundIntervalMs = number(interval.name, interval.value, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer (milliseconds)')
+  const closeAge = get('EMULATOR_MIN_CLOSE_AGE_MS')
+  if (closeAge) options.minCloseAgeMs = number(closeAge.name, closeAge.value, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer (milliseconds)')
   const state = get('EMULATOR_STATE')
   if (state) options.statePath = state.value
   const origins = get('CORS_ORIGINS')

@@ -67,6 +67,21 @@ export interface TransactionAmount {
   payer_currency?: string
 }
 
+/** A coupon or discount applied to a payment (wechatpay-v3.md §7.1). */
+export interface PromotionDetail {
+  coupon_id: string
+  name?: string
+  scope?: 'GLOBAL' | 'SINGLE'
+  type?: 'CASH' | 'NOCASH'
+  amount: number
+  stock_id?: string
+  wechatpay_contribute?: number
+  merchant_contribute?: number
+  other_contribute?: number
+  currency?: string
+  goods_detail?: unknown[]
+}
+
 interface TransactionCommon {
   out_trade_no: string
   transaction_id?: string
@@ -78,7 +93,7 @@ interface TransactionCommon {
   success_time?: string
   amount?: TransactionAmount
   scene_info?: { device_id?: string }
-  promotion_detail?: unknown[]
+  promotion_detail?: PromotionDetail[]
 }
 
 /** Query answer and decrypted TRANSACTION.SUCCESS resource (direct). */
@@ -149,6 +164,8 @@ export interface RefundNotice {
   success_time?: string
   user_received_account?: string
   amount: { total: number; refund: number; payer_total: number; payer_refund: number }
+  /** Which funds paid the refund, e.g. REFUND_SOURCE_UNSETTLED_FUNDS. */
+  refund_account?: string
 }
 
 /** GET /v3/certificates. */

@@ -2,6 +2,7 @@
  * Orders as WeChat Pay keeps them: creation with its idempotency rules, expiry, query views,
  * close, and the payment the WeChat client makes (wechatpay-v3.md §4–§7).
  */
+import type { PartnerTransaction, PromotionDetail, Transaction } from '../../wechatpay'
 import { ApiError, paramError } from '../errors'
 import type { EmulatorContext } from '../context'
 import type { DirectOrderBody, PartnerOrderBody } from '../schemas/v3'
@@ -205,14 +206,10 @@ export function findOrder(ctx: EmulatorContext, q: { mchid: string; outTradeNo?:
 }
 
 /** The Transaction object of a query answer and of TRANSACTION.SUCCESS (wechatpay-v3.md §7.1). */
-export function transactionView(order: OrderRecord): Record<string, unknown> {
+export function transactionView(order: OrderRecord): Transaction | PartnerTransaction {
   const paid = order.successAt !== undefined
-  const ids =
-    order.kind === 'direct'
-      ? { appid: order.appid, mchid: order.mchid }
-      : { sp_appid: order.appid, sp_mchid: order.mchid, ...(order.subAppid ? { sub_appid: order.subAppid } : {}), sub_mchid: order.subMchid }
-  return {
-    ...ids,
+  const coupon = paid ? (order.couponFen ?? 0) : 0
+  const common = {
     out_trade_no: order.outTradeNo,
     ...(paid ? { transaction_id: order.transactionId } : {}),
     trade_type: 'JSAPI',
@@ -221,18 +218,38 @@ export function transactionView(order: OrderRecord): Record<string, unknown> {
     ...(paid ? { bank_type: 'OTHERS' } : {}),
     attach: order.attach ?? '',
     ...(paid ? { success_time: rfc3339(order.successAt as number) } : {}),
-    payer: order.payer,
     amount: paid
-      ? { total: order.totalFen, payer_total: order.totalFen, currency: order.currency, payer_currency: order.currency }
+      ? { total: order.totalFen, payer_total: order.totalFen - coupon, currency: order.currency, payer_currency: order.currency }
       : { total: order.totalFen, currency: order.currency, payer_currency: order.currency },
     ...(order.deviceId ? { scene_info: { device_id: order.deviceId } } : {}),
+    ...(coupon > 0 ? { promotion_detail: [couponDetail(order, coupon)] } : {}),
   }
+  if (order.kind === 'direct') return { appid: order.appid, mchid: order.mchid, ...common, payer: { openid: order.payer.openid ?? '' } }
+  return { sp_appid: order.appid, sp_mchid: order.mchid, ...(order.subAppid ? { sub_appid: order.subAppid } : {}), sub_mchid: order.subMchid ?? '', ...common, payer: order.payer }
 }
 
-/** Close: unpaid → CLOSED (idempotent); a paid order cannot be closed. */
+/** The promotion_detail entry of a coupon the merchant funded (/__emulator/pay couponFen). */
+const couponDetail = (order: OrderRecord, amount: number): PromotionDetail => ({
+  coupon_id: `C${order.transactionId?.slice(-10) ?? ''}`,
+  name: '模拟器代金券',
+  scope: 'GLOBAL',
+  type: 'CASH',
+  amount,
+  stock_id: '9800000001',
+  wechatpay_contribute: 0,
+  merchant_contribute: amount,
+  other_contribute: 0,
+  currency: order.currency,
+})
+
+/** Close: unpaid → CLOSED (idempotent), not before the order is minCloseAgeMs old; a paid order cannot be closed. */
 export function closeOrder(ctx: EmulatorContext, order: OrderRecord): void {
   if (order.state === 'SUCCESS' || order.state === 'REFUND') throw new ApiError('ORDERPAID', '订单已支付')
   if (order.state === 'NOTPAY') {
+    // The code WeChat Pay answers here is undocumented (wechatpay-v3.md §7.2, §15): INVALID_REQUEST with the rule's text.
+    if (ctx.now() - order.createdAt < ctx.options.minCloseAgeMs) {
+      throw new ApiError('INVALID_REQUEST', '订单生成后不能马上调用关单接口，最短调用时间间隔为5分钟', { issue: `the order may be closed ${ctx.options.minCloseAgeMs} ms after it was created`, location: 'body' })
+    }
     order.state = 'CLOSED'
     order.closedAt = ctx.now()
     ctx.store.save()

@@ -6,7 +6,7 @@ import type { Faults } from '../../faults'
 import type { Notifier } from '../../notifier'
 import { ClockBody, controlBody } from '../../schemas/control'
 import { PREPAY_TTL_MS, refresh, transactionView } from '../../state/orders'
-import { refundView, settleRefund } from '../../state/payments'
+import { refundView, settleRefund } from '../../state/refunds'
 
 export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: Notifier; faults: Faults }> = async (app, { ctx, notifier, faults }) => {
   app.get('/__emulator/notifications', async () => ({ deliveries: ctx.store.data.deliveries }))
