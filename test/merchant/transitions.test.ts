@@ -1,6 +1,7 @@
 import type { Transaction } from '../../server/wechatpay'
 import { decidePayment, type PaymentState } from '../../server/merchant/services/orders/transitions'
-import { refundTotals, reservedFen } from '../../server/merchant/services/orders/refund-state'
+import { WechatPayError } from '../../server/wechatpay'
+import { advance, isDefiniteRefusal, refundTotals, reservedFen } from '../../server/merchant/services/orders/refund-state'
 import type { AttemptRecord, OrderRecord, RefundRecord } from '../../server/merchant/storage'
 
 const NOW = Date.parse('2026-01-01T00:00:00Z')
@@ -67,6 +68,46 @@ describe('refund rules', () => {
     const refunds = [refund('succeeded', 100), refund('processing', 50), refund('pending', 30), refund('failed', 20), refund('succeeded', 500, 'stray')]
     expect(refundTotals(order({ status: 'paid' }), refunds)).toEqual({ refundedAmount: 150, status: 'paid' })
     expect(reservedFen(refunds)).toBe(180)
+    expect(reservedFen([refund('abnormal', 70), refund('closed', 30)])).toBe(70)
     expect(refundTotals(order({ status: 'paid' }), [refund('succeeded', 500)])).toEqual({ refundedAmount: 500, status: 'refunded' })
+  })
+})
+
+describe('which refund failures are definite (issue 11)', () => {
+  const err = (status: number, code: string) => new WechatPayError({ status, code, message: code })
+  test.each([
+    [403, 'NOT_ENOUGH', true],
+    [400, 'PARAM_ERROR', true],
+    [404, 'RESOURCE_NOT_EXISTS', true],
+    [401, 'SIGN_ERROR', true],
+    [429, 'FREQUENCY_LIMITED', false],
+    [500, 'SYSTEM_ERROR', false],
+    [503, 'SERVICE_UNAVAILABLE', false],
+    [0, 'TIMEOUT', false],
+    [0, 'NETWORK_ERROR', false],
+    [200, 'RESPONSE_SIGNATURE_INVALID', false],
+    [200, 'RESPONSE_NOT_SIGNED', false],
+    [200, 'MALFORMED_RESPONSE', false],
+  ])('%i %s → definite: %s', (status, code, definite) => {
+    expect(isDefiniteRefusal(err(status, code))).toBe(definite)
+  })
+  test('an error that is not WeChat Pay\'s is never a refusal', () => {
+    expect(isDefiniteRefusal(new Error('boom'))).toBe(false)
+  })
+})
+
+describe('advance: a report never moves a refund back', () => {
+  test.each([
+    ['pending', 'processing', 'processing'],
+    ['processing', 'succeeded', 'succeeded'],
+    ['processing', 'abnormal', 'abnormal'],
+    ['abnormal', 'succeeded', 'succeeded'],
+    ['failed', 'succeeded', 'succeeded'],
+    ['succeeded', 'processing', null],
+    ['succeeded', 'abnormal', null],
+    ['closed', 'processing', null],
+    ['processing', 'processing', null],
+  ] as const)('%s + %s → %s', (from, reported, to) => {
+    expect(advance({ ...refund(from, 10), refundId: 'R1' }, reported, 'R1', NOW)?.status ?? null).toBe(to)
   })
 })

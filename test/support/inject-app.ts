@@ -2,7 +2,7 @@
  * The merchant backend built in-process for app.inject with a fake gateway, a fake login API and
  * in-memory SQLite: no RSA key generation, no emulator, no sockets (style.md §2.6, Fastify layer).
  */
-import { buildApp, type MerchantApp } from '../../server/merchant/app'
+import { buildApp, type AppDeps, type MerchantApp } from '../../server/merchant/app'
 import { loadConfig, type Config } from '../../server/merchant/config'
 import vectors from '../fixtures/wechatpay-vectors.json'
 import { createFakeGateway, FAKE_APPID, FAKE_MCHID, type FakeGateway } from './fake-gateway'
@@ -49,10 +49,10 @@ export interface InjectedApp {
 }
 
 /** Builds the backend with a fake gateway; close() it in afterEach/afterAll. */
-export async function injectApp(opts: { overrides?: Partial<Config>; clock?: () => number; gateway?: FakeGateway } = {}): Promise<InjectedApp> {
+export async function injectApp(opts: { overrides?: Partial<Config>; clock?: () => number; gateway?: FakeGateway; logger?: AppDeps['logger'] } = {}): Promise<InjectedApp> {
   const gateway = opts.gateway ?? createFakeGateway()
   const config = testConfig(opts.overrides)
-  const app = await buildApp({ config, gateway, clock: opts.clock, fetch: fakeLoginFetch, logger: false })
+  const app = await buildApp({ config, gateway, clock: opts.clock, fetch: fakeLoginFetch, logger: opts.logger ?? false })
   const request: InjectedApp['request'] = async (method, url, o = {}) => {
     const headers: Record<string, string> = { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...o.headers }
     const payload = o.payload === undefined ? undefined : typeof o.payload === 'string' ? o.payload : JSON.stringify(o.payload)

@@ -55,7 +55,8 @@ describe('POST /api/admin/orders/:orderNo/refunds (inject, fake gateway)', () =>
     ['zero', { amount: 0 }, 'INVALID_AMOUNT'],
     ['a string amount', { amount: '50' }, 'INVALID_AMOUNT'],
     ['a fraction', { amount: 1.5 }, 'INVALID_AMOUNT'],
-    ['more than paid', { amount: 101 }, 'INVALID_AMOUNT'],
+    ['more than paid', { amount: 101 }, 'REFUND_NOT_ALLOWED'],
+    ['no requestId', { amount: 1, requestId: undefined }, 'BAD_REQUEST'],
     ['an 81-character reason', { amount: 1, reason: '好'.repeat(81) }, 'BAD_REQUEST'],
     ['a bad requestId', { amount: 1, requestId: 'x' }, 'BAD_REQUEST'],
   ] as const)('%s is refused', async (_name, body, code) => {
@@ -70,9 +71,26 @@ describe('POST /api/admin/orders/:orderNo/refunds (inject, fake gateway)', () =>
     expectError(await refund('bad', { amount: 1, requestId: rid() }), 'BAD_REQUEST')
   })
 
-  test('WeChat Pay unavailable is 502 UPSTREAM_ERROR', async () => {
+  test.each([
+    ['503', wechatPayError(503, 'SERVICE_UNAVAILABLE')],
+    ['429 (acceptance uncertain)', wechatPayError(429, 'FREQUENCY_LIMITED')],
+    ['a lost connection', wechatPayError(0, 'NETWORK_ERROR')],
+    ['an unverifiable 200', wechatPayError(200, 'RESPONSE_SIGNATURE_INVALID')],
+  ])('%s leaves the refund pending with its amount reserved (201), never failed', async (_name, error) => {
     const orderNo = await paidOrder(100)
-    t.gateway.failNext('refund', wechatPayError(503, 'SERVICE_UNAVAILABLE'))
-    expectError(await refund(orderNo, { amount: 10, requestId: rid() }), 'UPSTREAM_ERROR')
+    t.gateway.failNext('refund', error)
+    const res = await refund(orderNo, { amount: 60, requestId: rid() })
+    expect(res.status).toBe(201)
+    expect(res.body).toMatchObject({ refund: { status: 'pending', settledAt: null }, order: { refundedAmount: 0 } })
+    expectError(await refund(orderNo, { amount: 41, requestId: rid() }), 'REFUND_NOT_ALLOWED')
+  })
+
+  test('a definite refusal (4xx with a WeChat Pay code) is 502 and frees the amount', async () => {
+    const orderNo = await paidOrder(100)
+    t.gateway.failNext('refund', wechatPayError(403, 'NOT_ENOUGH'))
+    const res = await refund(orderNo, { amount: 100, requestId: rid() })
+    expectError(res, 'UPSTREAM_ERROR')
+    expect(res.body.error.message).toMatch(/NOT_ENOUGH/)
+    expect((await refund(orderNo, { amount: 100, requestId: rid() })).status).toBe(201)
   })
 })

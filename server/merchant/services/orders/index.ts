@@ -20,7 +20,7 @@ export type { OrderView, RefundView } from './views'
 export { toOrderView, toRefundView } from './views'
 export { checkDescription } from './input'
 export { PREPAY_REUSE_MARGIN_MS, PREPAY_VALIDITY_MS } from './attempts'
-export { RECONCILE_LOOKBACK_MS } from './reconcile'
+export { RECONCILE_LOOKBACK_MS, type ReconcileResult } from './reconcile'
 
 /** GET of a non-final order asks WeChat Pay at most this often per order. */
 export const QUERY_THROTTLE_MS = 3_000

@@ -11,11 +11,13 @@ export interface ReconcileResult {
   checked: number
   paid: number
   closed: number
+  /** Refunds whose status changed (settled, resent, refused). */
+  refunds: number
 }
 
 /**
  * One reconciliation pass: queries recent unpaid orders (lost notifications), closes expired ones,
- * and settles refunds whose outcome is unknown.
+ * and settles refunds whose outcome is not final (pending, processing, abnormal, refused strays).
  */
 export function createReconcile(ctx: OrderContext, attempts: Attempts, refunds: Refunds, orderExpireMinutes: number) {
   const { storage, clock, logger, withLock } = ctx
@@ -36,7 +38,6 @@ export function createReconcile(ctx: OrderContext, attempts: Attempts, refunds: 
         }
       })
     }
-    await refunds.reconcilePending(limit)
-    return { checked: orders.length, paid, closed }
+    return { checked: orders.length, paid, closed, refunds: await refunds.reconcile(limit) }
   }
 }
