@@ -2,12 +2,13 @@ import cors from '@fastify/cors'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
-import { registerErrorHandler } from './plugins/errors'
+import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
 import { sessionRoutes } from './routes/session'
 import { createNotificationHandler } from './services/notifications'
+import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
@@ -69,6 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     bodyLimit: BODY_LIMIT_BYTES,
     // Amounts are integers: "100" must be a 400, not coerced (architecture.md).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
+    // A malformed or over-long URL fails in the router, before any error handler: same body as every other error.
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
@@ -108,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     maxAge: CORS_MAX_AGE_SECONDS,
   })
   app.get('/healthz', async () => ({ ok: true }))
-  await app.register(sessionRoutes, { sessions })
+  await app.register(sessionRoutes, { sessions, loginLimiter: new RateLimiter(config.rateLimitLoginsPerMin, 60_000, clock) })
   await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen })
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })

@@ -22,6 +22,9 @@ export interface EmulatorOptions {
   refundIntervalMs?: number
   /** Default 0 here (close at once); the emulator's own default is 300 000 (5 minutes). */
   minCloseAgeMs?: number
+  /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
+  applymentAutoMs?: number
+  mediaMaxBytes?: number
   /** Allowed browser origins (default: loopback origins). */
   corsOrigins?: string[]
 }
