@@ -37,6 +37,8 @@ export interface EmulatorHandle {
   close(): Promise<void>
   advanceClock(ms: number): Promise<void>
   deliveries(): Promise<Delivery[]>
+  /** Resolves when no notification attempt is in flight: after it, what is due has been tried (no sleeps). */
+  idle(): Promise<void>
   faults(spec: Record<string, unknown>): Promise<void>
   login(appId: string, openid?: string): Promise<string>
   pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail'; couponFen?: number }): Promise<string>
@@ -78,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     advanceClock: async (ms) => {
       await control(url, '/__emulator/clock', { advanceMs: ms })
     },
+    idle: () => app.emulator.notifier.idle(),
     deliveries: async () => (await control<{ deliveries: Delivery[] }>(url, '/__emulator/notifications')).deliveries,
     faults: async (spec) => {
       await control(url, '/__emulator/faults', spec)
