@@ -1,4 +1,5 @@
 import type { BackendHandle } from '../support/merchant'
+import type { Json } from '../support/json'
 
 export { waitFor } from '../support/wait-for'
 
@@ -17,7 +18,7 @@ export async function call(backend: BackendHandle, method: string, url: string, 
   Object.assign(headers, opts.headers)
   const res = await fetch(`${backend.url}${url}`, { method, headers, body })
   const text = await res.text()
-  let parsed: any = null
+  let parsed: Json = null
   try {
     parsed = text ? JSON.parse(text) : null
   } catch {
@@ -41,5 +42,5 @@ export function manualClock() {
 export async function createOrder(backend: BackendHandle, token: string, { amount = 100, description = '测试订单' } = {}) {
   const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description, requestId: requestId() } })
   expect(res.status).toBe(201)
-  return res.body as { order: { orderNo: string; status: string }; payment: any }
+  return res.body as { order: { orderNo: string; status: string }; payment: Json }
 }

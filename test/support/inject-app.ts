@@ -6,6 +6,7 @@ import { buildApp, type AppDeps, type MerchantApp } from '../../server/merchant/
 import { loadConfig, type Config } from '../../server/merchant/config'
 import vectors from '../fixtures/wechatpay-vectors.json'
 import { createFakeGateway, FAKE_APPID, FAKE_MCHID, type FakeGateway } from './fake-gateway'
+import type { Json } from './json'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 const KEY = vectors.keys.generated_merchant
@@ -44,7 +45,7 @@ export interface InjectedApp {
   /** A bearer token for this openid (through POST /api/session). */
   login(openid?: string): Promise<string>
   /** One request through app.inject; `body` is the parsed JSON (or null). */
-  request(method: string, url: string, opts?: { token?: string; payload?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any }>
+  request(method: string, url: string, opts?: { token?: string; payload?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: Json }>
   close(): Promise<void>
 }
 
@@ -58,7 +59,7 @@ export async function injectApp(opts: { overrides?: Partial<Config>; clock?: () 
     const payload = o.payload === undefined ? undefined : typeof o.payload === 'string' ? o.payload : JSON.stringify(o.payload)
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json'
     const res = await app.inject({ method: method as 'GET', url, headers, payload })
-    let body: any = null
+    let body: Json = null
     try {
       body = res.body ? JSON.parse(res.body) : null
     } catch {

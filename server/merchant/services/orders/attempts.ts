@@ -59,13 +59,14 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
   async function place(order: OrderRecord, attempt: AttemptRecord): Promise<string> {
     let prepayId: string
     try {
-      ;({ prepayId } = await gateway.createOrder({
+      const answer = await gateway.createOrder({
         outTradeNo: attempt.outTradeNo,
         description: order.description,
         amount: order.amount,
         openid: attempt.openid,
         timeExpire: attempt.timeExpire,
-      }))
+      })
+      prepayId = answer.prepayId
     } catch (e) {
       const log = { orderNo: order.orderNo, outTradeNo: attempt.outTradeNo, code: errorCode(e) }
       if (isRefusal(e)) {
