@@ -28,6 +28,7 @@ module.exports = {
       transform: serverTransform,
       // Fastify's app.inject loads light-my-request, which requires the ESM-only `cookie` 2: transform it.
       transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/server-jest-setup.ts'],
       // The contract test drives the app's own backends (src/services) against the real one.
       moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },
     },

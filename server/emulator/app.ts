@@ -10,11 +10,14 @@ import { Faults } from './faults'
 import { Notifier } from './notifier'
 import { applymentsControlRoutes } from './routes/control/applyments'
 import { clientRoutes } from './routes/control/client'
+import { componentsRoutes } from './routes/control/components'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
 import { refundControlRoutes } from './routes/control/refunds'
+import { orderListRoutes } from './routes/control/order-list'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
+import { snsComponentRoutes } from './routes/sns-component'
 import { v3Routes } from './routes/v3'
 import { prepareRefundNotification } from './state/refunds'
 import { createFileStore, createMemoryStore } from './state/store'
@@ -92,8 +95,11 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   void app.register(merchantsRoutes, { ctx })
   void app.register(clientRoutes, { ctx, notifier })
   void app.register(observeRoutes, { ctx, notifier, faults })
-  void app.register(refundControlRoutes, { ctx, notifier })
   void app.register(applymentsControlRoutes, { ctx })
+  void app.register(refundControlRoutes, { ctx, notifier })
+  void app.register(snsComponentRoutes, { ctx, faults })
+  void app.register(componentsRoutes, { ctx })
+  void app.register(orderListRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

@@ -21,14 +21,14 @@ export interface EmulatorOptions {
   signtestRate?: number
   /** Time from refund request to refund SUCCESS (emulated ms, scaled by retryScale). */
   refundSettleMs?: number
-  /** Minimum emulated ms between two refunds of one order (WeChat Pay: 1 minute); 0 turns the rule off. */
-  refundIntervalMs?: number
-  /** An order younger than this (emulated ms) cannot be closed (WeChat Pay: 5 minutes); 0 turns the rule off. */
-  minCloseAgeMs?: number
   /** Applyments move CHECKING → AUDITING → NEED_SIGN → FINISH after this many emulated ms per state; 0 = only by the control API. */
   applymentAutoMs?: number
   /** Largest image accepted by /v3/merchant/media/upload (default 2 MB). */
   mediaMaxBytes?: number
+  /** Minimum emulated ms between two refunds of one order (WeChat Pay: 1 minute); 0 turns the rule off. */
+  refundIntervalMs?: number
+  /** An order younger than this (emulated ms) cannot be closed (WeChat Pay: 5 minutes); 0 turns the rule off. */
+  minCloseAgeMs?: number
   /** Milliseconds since the epoch; the control API's clock offset is added to it. */
   clock?: () => number
   nonce?: (length?: number) => string
@@ -50,22 +50,22 @@ export interface ResolvedOptions {
   corsOrigins?: string[]
   signtestRate: number
   refundSettleMs: number
-  refundIntervalMs: number
-  minCloseAgeMs: number
   applymentAutoMs: number
   mediaMaxBytes: number
+  refundIntervalMs: number
+  minCloseAgeMs: number
 }
 
 /** The real default probe rate; off when retries are scaled down unless asked (tests pass 0). */
 export const DEFAULT_SIGNTEST_RATE = 0.02
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 5000
 export const DEFAULT_REFUND_SETTLE_MS = 3000
+/** Images up to 2 MB (wechatpay-service-provider.md §2; the e-commerce page says 5 MB, unconfirmed). */
+export const DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
 /** "同一笔订单多次退款的请求需相隔1分钟" (wechatpay-service-provider.md §7). */
 export const DEFAULT_REFUND_INTERVAL_MS = 60_000
 /** "订单生成后不能马上调用关单接口，最短调用时间间隔为5分钟" (wechatpay-v3.md §7.2). */
 export const DEFAULT_MIN_CLOSE_AGE_MS = 5 * 60_000
-/** Images up to 2 MB (wechatpay-service-provider.md §2; the e-commerce page says 5 MB, unconfirmed). */
-export const DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
 
 export interface EmulatorContext {
   store: StateStore
@@ -99,10 +99,10 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     corsOrigins: o.corsOrigins,
     signtestRate: o.signtestRate ?? (retryScale < 1 ? 0 : DEFAULT_SIGNTEST_RATE),
     refundSettleMs: o.refundSettleMs ?? DEFAULT_REFUND_SETTLE_MS,
-    refundIntervalMs: o.refundIntervalMs ?? DEFAULT_REFUND_INTERVAL_MS,
-    minCloseAgeMs: o.minCloseAgeMs ?? DEFAULT_MIN_CLOSE_AGE_MS,
     applymentAutoMs: o.applymentAutoMs ?? 0,
     mediaMaxBytes: o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
+    refundIntervalMs: o.refundIntervalMs ?? DEFAULT_REFUND_INTERVAL_MS,
+    minCloseAgeMs: o.minCloseAgeMs ?? DEFAULT_MIN_CLOSE_AGE_MS,
   }
 }
 

@@ -4,9 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
 import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
+import { componentRoutes } from './routes/component'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
 import { sessionRoutes } from './routes/session'
+import { createComponentTokens } from './services/component'
 import { createNotificationHandler } from './services/notifications'
 import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
@@ -86,10 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     orderExpireMinutes: config.orderExpireMinutes,
     rateLimitOrdersPerMin: config.rateLimitOrdersPerMin,
   })
+  const component = config.component && createComponentTokens({ ...config.component, wechatApiBase: config.wechatApiBase, tickets: storage.componentTickets, clock, fetch: deps.fetch })
   const sessions = createSessionService({
     storage,
     appId: config.miniProgramAppId,
     appSecret: config.appSecret,
+    ...(component ? { component } : {}),
     wechatApiBase: config.wechatApiBase,
     sessionSecret: config.sessionSecret,
     ttlSeconds: config.sessionTtlSeconds,
@@ -115,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen })
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })
+  if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 
   app.addHook('onClose', async () => {
     await reconciler.stop()

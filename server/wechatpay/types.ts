@@ -168,13 +168,26 @@ export interface RefundNotice {
   refund_account?: string
 }
 
+// A type alias, not an interface: it stays comparable with a parsed Record<string, unknown>.
+/** The encrypted `resource` of a notification or `encrypt_certificate` of /v3/certificates (wechatpay-v3.md §3). */
+export type EncryptedResource = {
+  /** AEAD_AES_256_GCM. */
+  algorithm: string
+  /** base64 of ciphertext + 16-byte tag. */
+  ciphertext: string
+  /** 12 characters. */
+  nonce: string
+  associated_data?: string
+  original_type?: string
+}
+
 /** GET /v3/certificates. */
 export interface CertificatesResponse {
   data: Array<{
     serial_no: string
     effective_time: string
     expire_time: string
-    encrypt_certificate: { algorithm: string; nonce: string; associated_data: string; ciphertext: string }
+    encrypt_certificate: Omit<EncryptedResource, 'original_type'>
   }>
 }
 
@@ -192,5 +205,5 @@ export interface NotificationEnvelope {
   event_type: string
   resource_type: string
   summary: string
-  resource: { algorithm: string; ciphertext: string; nonce: string; associated_data?: string; original_type?: string }
+  resource: EncryptedResource
 }

@@ -113,7 +113,7 @@ describe('the real schedule on the emulated clock', () => {
       for (const [i, seconds] of RETRY_INTERVALS_S.entries()) {
         // Moving the clock runs whatever became due at once; idle() waits for those attempts to finish.
         await advance(seconds * 1000 - 1000)
-        await emu.idle()
+        await emu.idle() // whatever became due has run
         expect(await attempts(notify.url)).toBe(i + 1) // not yet
         await advance(1000)
         await emu.idle()

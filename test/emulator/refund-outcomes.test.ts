@@ -141,6 +141,7 @@ describe('with the real refund interval and settle time', () => {
       const request = refundOf(outTradeNo, { notify_url: hook.url })
       await client.createRefund(request)
       await advance(24 * 3600_000)
+      await slow.idle()
       expect((await client.queryRefund(request.out_refund_no)).status).toBe('PROCESSING')
       expect((await slow.deliveries()).filter((d) => d.outRefundNo === request.out_refund_no)).toEqual([])
 

@@ -18,13 +18,13 @@ export interface EmulatorOptions {
   /** Default 0 here (the emulator's own default is 0.02): ask for probes explicitly. */
   signtestRate?: number
   refundSettleMs?: number
+  /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
+  applymentAutoMs?: number
+  mediaMaxBytes?: number
   /** Default 0 here (no one-refund-per-minute rule); the emulator's own default is 60 000. */
   refundIntervalMs?: number
   /** Default 0 here (close at once); the emulator's own default is 300 000 (5 minutes). */
   minCloseAgeMs?: number
-  /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
-  applymentAutoMs?: number
-  mediaMaxBytes?: number
   /** Allowed browser origins (default: loopback origins). */
   corsOrigins?: string[]
 }
@@ -36,9 +36,9 @@ export interface EmulatorHandle {
   url: string
   close(): Promise<void>
   advanceClock(ms: number): Promise<void>
-  deliveries(): Promise<Delivery[]>
-  /** Resolves when no notification attempt is in flight: after it, what is due has been tried (no sleeps). */
+  /** Resolves when no notification attempt is running: what was due has been delivered (or failed). */
   idle(): Promise<void>
+  deliveries(): Promise<Delivery[]>
   faults(spec: Record<string, unknown>): Promise<void>
   login(appId: string, openid?: string): Promise<string>
   pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail'; couponFen?: number }): Promise<string>

@@ -2,22 +2,18 @@
  * Orders as WeChat Pay keeps them: creation with its idempotency rules, expiry, query views,
  * close, and the payment the WeChat client makes (wechatpay-v3.md §4–§7).
  */
-import type { PartnerTransaction, PromotionDetail, Transaction } from '../../wechatpay'
+import { NOTIFY_URL_PROBLEMS, notifyUrlProblem, parseRfc3339, type PartnerTransaction, PREPAY_VALIDITY_MS, type PromotionDetail, rfc3339, type Transaction } from '../../wechatpay'
 import { ApiError, paramError } from '../errors'
 import type { EmulatorContext } from '../context'
 import type { DirectOrderBody, PartnerOrderBody } from '../schemas/v3'
-import { compactTime, parseRfc3339, rfc3339 } from '../time'
+import { compactTime } from '../time'
 import type { MerchantRecord, OrderRecord, TradeState } from './types'
 
-/** A prepay_id is valid for 2 hours and cannot be extended (wechatpay-v3.md §4). */
-export const PREPAY_TTL_MS = 2 * 3600 * 1000
 /** Unpaid orders without time_expire cannot be paid after 7 days. */
 export const DEFAULT_ORDER_TTL_MS = 7 * 24 * 3600 * 1000
 /** time_expire below now + 1 min is raised to it; beyond 90 days it is clamped. */
 export const MIN_TIME_EXPIRE_MS = 60 * 1000
 export const MAX_TIME_EXPIRE_MS = 90 * 24 * 3600 * 1000
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 
 export const TRADE_STATE_DESC: Record<TradeState, string> = {
   NOTPAY: '订单未支付',
@@ -38,19 +34,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value)
 }
 
-/** notify_url: absolute https URL without a query string; plain http only on a loopback host. */
-export function checkNotifyUrl(url: string, field: string): void {
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    throw paramError(field, 'must be an absolute URL', url)
-  }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname))) {
-    throw paramError(field, 'must be an https URL', url)
-  }
-  if (url.includes('?')) throw paramError(field, 'must not carry a query string', url)
-  if (url.includes('#')) throw paramError(field, 'must not carry a fragment', url)
+/** notify_url (the protocol rule of server/wechatpay/rules.ts) or 400 PARAM_ERROR naming the field. */
+export function checkNotifyUrl(url: string, field: string, maxLength?: number): void {
+  const problem = notifyUrlProblem(url, maxLength)
+  if (problem) throw paramError(field, NOTIFY_URL_PROBLEMS[problem], url)
 }
 
 const checkCurrency = (currency: string | undefined, field: string) => {
@@ -111,7 +98,7 @@ function placeOrder(ctx: EmulatorContext, n: NewOrder): { prepay_id: string } {
     if (existing.state === 'CLOSED') throw new ApiError('ORDER_CLOSED', '订单已关闭')
     if (existing.state !== 'NOTPAY') throw new ApiError('OUT_TRADE_NO_USED', '商户订单号重复', { issue: 'order already paid' })
     if (existing.fingerprint !== fingerprint || existing.kind !== n.kind) throw new ApiError('OUT_TRADE_NO_USED', '商户订单号重复')
-    if (now - existing.prepayCreatedAt >= PREPAY_TTL_MS) {
+    if (now - existing.prepayCreatedAt >= PREPAY_VALIDITY_MS) {
       existing.prepayId = newPrepayId(ctx)
       existing.prepayCreatedAt = now
       data.prepay[existing.prepayId] = key
@@ -144,6 +131,7 @@ function placeOrder(ctx: EmulatorContext, n: NewOrder): { prepay_id: string } {
     prepayCreatedAt: now,
     state: 'NOTPAY',
     refundedFen: 0,
+    ...(body.settle_info?.profit_sharing ? { profitSharing: true } : {}),
   }
   data.orders[key] = order
   data.prepay[order.prepayId] = key

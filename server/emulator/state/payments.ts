@@ -1,9 +1,9 @@
 /** The WeChat client's payment: the pay sheet (wechatpay-v3.md §6). */
-import { verifyRequestPayment } from '../../wechatpay'
+import { PREPAY_VALIDITY_MS, verifyRequestPayment } from '../../wechatpay'
 import type { EmulatorContext } from '../context'
 import { ControlError } from '../errors'
 import type { Notifier } from '../notifier'
-import { newTransactionId, PREPAY_TTL_MS, refresh, transactionView } from './orders'
+import { newTransactionId, refresh, transactionView } from './orders'
 
 export interface PayInput {
   timeStamp?: unknown
@@ -44,7 +44,7 @@ export function payOrder(ctx: EmulatorContext, notifier: Notifier, input: PayInp
   refresh(ctx, order)
   if (order.state === 'SUCCESS' || order.state === 'REFUND') return 'requestPayment:fail 该订单已支付'
   if (order.state === 'CLOSED') return 'requestPayment:fail 订单已关闭'
-  if (order.prepayId !== match[1] || ctx.now() - order.prepayCreatedAt >= PREPAY_TTL_MS) return 'requestPayment:fail prepay_id已失效'
+  if (order.prepayId !== match[1] || ctx.now() - order.prepayCreatedAt >= PREPAY_VALIDITY_MS) return 'requestPayment:fail prepay_id已失效'
   if (input.openid !== undefined && input.openid !== order.payOpenid) return 'requestPayment:fail 下单账号与支付账号不一致'
   if (input.outcome === 'cancel') return 'requestPayment:fail cancel'
   if (input.outcome === 'fail') return 'requestPayment:fail 支付失败，请稍后再试'

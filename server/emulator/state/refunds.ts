@@ -3,18 +3,20 @@
  * idempotent creation, the one-refund-per-minute rule, PROCESSING → SUCCESS | ABNORMAL | CLOSED,
  * the REFUND.* notification to the refund's own notify_url, and the control API's settle-now.
  */
-import type { Refund, RefundNotice } from '../../wechatpay'
+import { type Refund, type RefundNotice, rfc3339 } from '../../wechatpay'
 import type { EmulatorContext } from '../context'
 import { ApiError, ControlError, paramError } from '../errors'
 import type { Faults } from '../faults'
 import type { Notifier } from '../notifier'
 import type { RefundBody } from '../schemas/v3'
-import { rfc3339 } from '../time'
 import { canonicalJson, checkNotifyUrl, findOrder } from './orders'
+import { drawRefundFromSplit } from './split-returns'
 import type { MerchantRecord, NotificationJob, OrderRecord, RefundRecord, RefundStatus } from './types'
 
 /** At most 50 partial refunds per order (wechatpay-v3.md §7.3). */
 export const MAX_REFUNDS_PER_ORDER = 50
+/** A refund's notify_url may be one character longer than an order's (wechatpay-v3.md §7.3). */
+const REFUND_NOTIFY_URL_MAX_LENGTH = 256
 
 type FinalStatus = Exclude<RefundStatus, 'PROCESSING'>
 
@@ -134,7 +136,7 @@ export function createRefund({ ctx, notifier, faults }: RefundDeps, merchant: Me
   const data = ctx.store.data
   if (body.transaction_id === undefined && body.out_trade_no === undefined) throw paramError('/out_trade_no', 'transaction_id or out_trade_no is required')
   if (body.amount.currency !== 'CNY') throw paramError('/amount/currency', 'Currency code is invalid', body.amount.currency)
-  if (body.notify_url !== undefined) checkNotifyUrl(body.notify_url, '/notify_url')
+  if (body.notify_url !== undefined) checkNotifyUrl(body.notify_url, '/notify_url', REFUND_NOTIFY_URL_MAX_LENGTH)
   if (body.sub_mchid !== undefined && !merchant.subMchids[body.sub_mchid]) {
     throw new ApiError('INVALID_REQUEST', '受理关系不存在', { field: '/sub_mchid', value: body.sub_mchid, issue: 'sub_mchid has not authorised this service provider', location: 'body' })
   }
@@ -162,6 +164,7 @@ export function createRefund({ ctx, notifier, faults }: RefundDeps, merchant: Me
   if (body.amount.total !== order.totalFen) throw paramError('/amount/total', 'does not equal the order total', body.amount.total)
   if (body.amount.refund > order.totalFen - order.refundedFen) throw new ApiError('INVALID_REQUEST', '申请退款金额超过订单可退金额')
   if (refundsOfOrder.length >= MAX_REFUNDS_PER_ORDER) throw new ApiError('INVALID_REQUEST', '部分退款次数超过限制')
+  drawRefundFromSplit(ctx, order, body.amount.refund, body.funds_account) // 403 RULE_LIMIT while split money is frozen
 
   const armed = faults.takeRefundOutcome()
   const refund: RefundRecord = {

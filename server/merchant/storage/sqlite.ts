@@ -14,6 +14,7 @@ import type {
   UserRecord,
   UserRepository,
 } from './types'
+import { sqliteComponentTickets } from './sqlite-component'
 
 /** Schema migrations, applied in order once each; `user_version` remembers how far a file got. */
 const MIGRATIONS: string[] = [
@@ -210,6 +211,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     attempts,
     refunds,
     notifications,
+    componentTickets: sqliteComponentTickets(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close()

@@ -5,6 +5,7 @@
  */
 
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
+import type { ComponentTicketStore } from './sqlite-component'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
 
@@ -137,6 +138,8 @@ export interface Storage {
   attempts: AttemptRepository
   refunds: RefundRepository
   notifications: NotificationLog
+  /** The component verify ticket (thirdparty scenario). */
+  componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */
   transaction<T>(fn: () => T): T
   close(): void
