@@ -1,7 +1,8 @@
 /**
- * Automatic refunds of a second payment (issue 11): refused once (NOT_ENOUGH), retried by the
- * reconciler every minute and logged at error level until it succeeds; checked refund notices.
- * Through app.inject with the fake gateway and an emulated clock: no sleeps.
+ * The effects a paid attempt leaves and the notices that settle refunds (issues 10 and 11): a stray
+ * payment's refund refused once (NOT_ENOUGH) is retried every minute and logged at error level until
+ * it succeeds; a sibling attempt that cannot be closed is logged; refund notices are checked against
+ * the stored refund. Fake gateway, emulated clock and the service's idle(): no sleeps.
  */
 import { Writable } from 'node:stream'
 import type { RefundNotice } from '../../server/wechatpay'
@@ -21,16 +22,22 @@ beforeAll(async () => {
 })
 afterAll(() => t?.close())
 
-/** An order paid twice: attempt 1 pays it, attempt 2 (left open) is paid too and becomes stray. */
-async function paidTwice(openid: string) {
+/** An unpaid order with two live attempts (as an older deployment might leave). */
+async function paidTwiceOpen(openid: string) {
   const token = await t.login(openid)
   const res = await t.request('POST', '/api/orders', { token, payload: { amount: 250, description: '重复支付', requestId: `req-${openid}-0001` } })
   const orderNo: string = res.body.order.orderNo
   const first = t.app.storage.attempts.get(`${orderNo}_1`)!
   t.app.storage.attempts.insert({ ...first, outTradeNo: `${orderNo}_2`, seq: 2 })
   await t.gateway.createOrder({ outTradeNo: `${orderNo}_2`, description: '重复支付', amount: 250, openid, timeExpire: first.timeExpire })
-  t.app.orders.applyTransaction(t.gateway.pay(`${orderNo}_1`), 'notification')
   return { orderNo, stray: `${orderNo}_2` }
+}
+
+/** An order paid twice: attempt 1 pays it, attempt 2 (left open) is paid too and becomes stray. */
+async function paidTwice(openid: string) {
+  const order = await paidTwiceOpen(openid)
+  t.app.orders.applyTransaction(t.gateway.pay(`${order.orderNo}_1`), 'notification')
+  return order
 }
 
 test('a stray refund refused with NOT_ENOUGH is failed, logged at error, and retried every minute until it succeeds', async () => {
@@ -84,4 +91,14 @@ describe('refund notifications are checked against the stored refund', () => {
     expect(t.app.orders.applyRefundNotice(notice(refundNo, `${orderNo}_1`)).outcome).toBe('applied')
     expect(t.app.storage.refunds.get(refundNo)?.status).toBe('succeeded')
   })
+})
+
+test('a sibling attempt that cannot be closed once another paid the order is logged, not dropped', async () => {
+  const { orderNo, stray } = await paidTwiceOpen('o-sibling-close')
+  t.gateway.failNext('close', wechatPayError(500, 'SYSTEM_ERROR'))
+  t.gateway.failNext('query', wechatPayError(500, 'SYSTEM_ERROR'))
+  t.app.orders.applyTransaction(t.gateway.pay(`${orderNo}_1`), 'notification')
+  await t.app.orders.idle()
+  expect(t.app.storage.attempts.get(stray)?.status).toBe('open')
+  expect(lines.some((l) => l.level >= 40 && /closing a sibling attempt of a paid order failed/.test(l.msg) && (l as { outTradeNo?: string }).outTradeNo === stray)).toBe(true)
 })

@@ -55,6 +55,10 @@ export function createOrderService(o: OrderServiceOptions) {
     return order
   }
 
+  // The parts, wired once: transitions hand their effects to the runner, which performs them through
+  // the attempts and refunds parts later (the handlers are looked up when an effect runs).
+  const runner = createEffectRunner(ctx, { close: (attempt) => attempts.close(attempt), refund: (refund) => refunds.send(refund) })
+
   /**
    * Applies what WeChat Pay says about one attempt (notification, query or close), once: the
    * decision is stored in one transaction, logged, and its effects are scheduled.
@@ -81,7 +85,6 @@ export function createOrderService(o: OrderServiceOptions) {
 
   const attempts = createAttempts(ctx, applyTransaction)
   const refunds = createRefunds(ctx)
-  const runner = createEffectRunner(ctx, { close: attempts.close, refund: refunds.send })
   const reconcile = createReconcile(ctx, attempts, refunds, o.orderExpireMinutes)
 
   /** Same user + requestId again: the same order, with fresh payment parameters while it is unpaid. */
