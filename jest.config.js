@@ -26,6 +26,8 @@ module.exports = {
       testEnvironment: 'node',
       roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
       transform: serverTransform,
+      // Fastify's app.inject loads light-my-request, which requires the ESM-only `cookie` 2: transform it.
+      transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
       setupFilesAfterEnv: ['<rootDir>/test/support/server-jest-setup.ts'],
       // The contract test drives the app's own backends (src/services) against the real one.
       moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },

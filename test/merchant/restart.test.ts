@@ -5,6 +5,7 @@ import { backendProcess } from '../support/backend-process'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend } from '../support/merchant'
 import { call, requestId, waitFor } from './helpers'
+import type { Json } from '../support/json'
 
 let emu: EmulatorHandle
 let merchant: TestMerchant
@@ -51,9 +52,9 @@ describe('restart between order and notification', () => {
     try {
       await proc.start()
       const code = await emu.login(merchant.appId, OPENID)
-      const session: any = await (await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()
+      const session: Json = await (await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()
       const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }
-      const created: any = await (await fetch(`${base}/api/orders`, { method: 'POST', headers: auth, body: JSON.stringify({ amount: 1990, description: '进程被杀', requestId: requestId() }) })).json()
+      const created: Json = await (await fetch(`${base}/api/orders`, { method: 'POST', headers: auth, body: JSON.stringify({ amount: 1990, description: '进程被杀', requestId: requestId() }) })).json()
       const { orderNo } = created.order
 
       await proc.kill()
@@ -63,11 +64,11 @@ describe('restart between order and notification', () => {
       await proc.start()
       const paid = await waitFor(async () => {
         const res = await fetch(`${base}/api/orders/${orderNo}`, { headers: auth })
-        const body: any = await res.json()
+        const body: Json = await res.json()
         return body.order?.status === 'paid' && body.order
       }, 'order paid after restart', 20_000)
       expect(paid).toMatchObject({ amount: 1990, description: '进程被杀', transactionId: expect.any(String) })
-      const list: any = await (await fetch(`${base}/api/orders`, { headers: auth })).json()
+      const list: Json = await (await fetch(`${base}/api/orders`, { headers: auth })).json()
       expect(list.orders.filter((o: { orderNo: string }) => o.orderNo === orderNo)).toHaveLength(1)
     } finally {
       proc.cleanup()

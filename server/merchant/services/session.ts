@@ -20,6 +20,8 @@ export interface SessionServiceOptions {
 
 /** jscode2session errcodes that mean "this code is no good" (wechatpay-v3.md §10): bad, used or expired. */
 const BAD_CODE_ERRCODES = new Set([40029, 40163, 40226])
+/** jscode2session answers within a second or two; a hung call must not hold the login request. */
+export const LOGIN_TIMEOUT_MS = 5_000
 /** Component token invalid or expired: buy a new one and ask once more. */
 const STALE_TOKEN_ERRCODES = new Set([40001, 42001])
 
@@ -44,7 +46,7 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
       // Never include the URL in an error: it carries the app secret or the component token.
       const ask = async (url: string): Promise<Code2SessionBody> => {
         try {
-          const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 5000) })
+          const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? LOGIN_TIMEOUT_MS) })
           return (await res.json()) as Code2SessionBody
         } catch (e) {
           throw new AppError('UPSTREAM_ERROR', `WeChat login unavailable (${(e as Error).name === 'TimeoutError' ? 'timeout' : 'no answer'})`)

@@ -1,4 +1,4 @@
-import { WechatPayClient, type ParsedNotification, type RequestPaymentParams, type HeaderSource, type Refund, type Transaction, type PartnerTransaction } from '../../wechatpay'
+import { WechatPayClient, type ParsedNotification, type RequestPaymentParams, type HeaderSource, type Refund, type RefundNotice, type Transaction, type PartnerTransaction } from '../../wechatpay'
 import type { Config } from '../config'
 
 export interface AttemptOrder {
@@ -23,6 +23,8 @@ export interface PaymentGateway {
   shutdown(): void
   /** Why a transaction does not belong to this merchant / app, or null when it does. */
   ownershipProblem(t: Transaction | PartnerTransaction): string | null
+  /** Why a refund notification does not belong to this merchant (mchid, or sp_mchid + sub_mchid), or null. */
+  refundOwnershipProblem(n: RefundNotice): string | null
 }
 
 export interface GatewayOptions {
@@ -103,6 +105,14 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
       if (d.mchid !== config.mchid) return `mchid ${d.mchid} is not ${config.mchid}`
       if (d.appid !== config.appId) return `appid ${d.appid} is not ${config.appId}`
       return null
+    },
+    refundOwnershipProblem(n) {
+      if (partner) {
+        if (n.sp_mchid !== config.mchid) return `sp_mchid ${n.sp_mchid} is not ${config.mchid}`
+        if (n.sub_mchid !== sub) return `sub_mchid ${n.sub_mchid} is not ${sub}`
+        return null
+      }
+      return n.mchid === config.mchid ? null : `mchid ${n.mchid} is not ${config.mchid}`
     },
   }
 }

@@ -118,8 +118,11 @@ export interface RefundRepository {
   get(outRefundNo: string): RefundRecord | undefined
   findByRequest(orderNo: string, requestId: string): RefundRecord | undefined
   listByOrder(orderNo: string): RefundRecord[]
-  /** Refunds whose outcome is not known yet (pending), oldest first. */
-  listPending(limit: number): RefundRecord[]
+  /**
+   * Refunds the reconciler settles: pending, processing or abnormal ones, and stray-payment refunds
+   * WeChat Pay refused (retried until they succeed); least recently updated first.
+   */
+  listUnsettled(limit: number): RefundRecord[]
   update(outRefundNo: string, patch: Partial<Omit<RefundRecord, 'outRefundNo'>>): void
 }
 

@@ -36,7 +36,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export const v3Routes: FastifyPluginAsync<V3Options> = async (app, { ctx, notifier, faults }) => {
   app.addHook('onRequest', async (req, reply) => {
-    reply.header('Request-ID', randomUUID())
+    void reply.header('Request-ID', randomUUID())
     const fault = faults.take(req.method, req.routeOptions.url, req.url.split('?')[0])
     if (!fault) return
     requestState(req).fault = fault
@@ -81,7 +81,7 @@ export const v3Routes: FastifyPluginAsync<V3Options> = async (app, { ctx, notifi
     // A real signature by the right key, but over other bytes; or WeChat Pay's deliberate probe (wechatpay-v3.md §2.2).
     if (fault?.answer === 'bad-signature') headers['Wechatpay-Signature'] = signWechatpayMessage(signer, `${body}\n`)['Wechatpay-Signature']
     if (fault?.answer === 'signtest') headers['Wechatpay-Signature'] = `WECHATPAY/SIGNTEST/${randomBytes(48).toString('base64')}`
-    for (const [k, v] of Object.entries(headers)) reply.header(k, v)
+    for (const [k, v] of Object.entries(headers)) void reply.header(k, v)
     return payload
   })
 
