@@ -60,6 +60,8 @@ export function merchantEnv(emulator: EmulatorHandle, merchant: TestMerchant, no
     RECONCILE_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'silent',
   }
+  // A fixed test key: partner / ecommerce mode onboard shops and need one.
+  if (merchant.mode !== 'direct') env.DATA_ENCRYPTION_KEY = Buffer.alloc(32, 0x5a).toString('base64')
   if (merchant.subMchid) env.WECHATPAY_SUB_MCHID = merchant.subMchid
   if (merchant.subAppId) env.WECHATPAY_SUB_APPID = merchant.subAppId
   if (merchant.platform.mode === 'publicKey') {

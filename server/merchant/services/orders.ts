@@ -25,6 +25,14 @@ export interface OrderView {
   paidAt: string | null
   transactionId: string | null
   refundedAmount: number
+  shopId?: string
+}
+
+/** The sub-merchant an order is paid to (partner / ecommerce); resolved from shopId by the shops service. */
+export interface OrderShop {
+  shopId: string | null
+  subMchid: string
+  subAppId: string | null
 }
 
 export interface RefundView {
@@ -70,6 +78,7 @@ export const toOrderView = (o: OrderRecord): OrderView => ({
   paidAt: iso(o.paidAt),
   transactionId: o.transactionId,
   refundedAmount: o.refundedAmount,
+  ...(o.shopId ? { shopId: o.shopId } : {}),
 })
 
 export const toRefundView = (r: RefundRecord): RefundView => ({
@@ -392,13 +401,13 @@ export function createOrderService(o: OrderServiceOptions) {
     applyRefundNotice,
 
     /** Creates an order (stored before WeChat Pay is called) and its payment; same requestId = same order. */
-    async create(user: UserRecord, input: { amount: number; description: string; requestId: string }) {
+    async create(user: UserRecord, input: { amount: number; description: string; requestId: string; shop?: OrderShop }) {
       const description = checkDescription(input.description)
       if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > o.maxOrderFen) {
         throw new AppError('INVALID_AMOUNT', `amount must be an integer number of fen from 1 to ${o.maxOrderFen}`)
       }
       const replay = async (existing: OrderRecord) => {
-        if (existing.amount !== input.amount || existing.description !== description) {
+        if (existing.amount !== input.amount || existing.description !== description || (existing.shopId ?? null) !== (input.shop?.shopId ?? null)) {
           throw new AppError('BAD_REQUEST', 'requestId was already used for a different order')
         }
         return withLock(existing.orderNo, async () => {
@@ -426,6 +435,7 @@ export function createOrderService(o: OrderServiceOptions) {
         paidOutTradeNo: null,
         refundedAmount: 0,
         lastQueriedAt: null,
+        ...(input.shop ? { shopId: input.shop.shopId, subMchid: input.shop.subMchid, subAppId: input.shop.subAppId } : {}),
       }
       let attempt: AttemptRecord
       try {

@@ -14,6 +14,7 @@ import type {
   UserRecord,
   UserRepository,
 } from './types'
+import { ONBOARDING_MIGRATION, sqliteOnboarding } from './sqlite-onboarding'
 
 /** Schema migrations, applied in order once each; `user_version` remembers how far a file got. */
 const MIGRATIONS: string[] = [
@@ -81,6 +82,7 @@ const MIGRATIONS: string[] = [
      outcome TEXT NOT NULL,
      detail TEXT NOT NULL
    );`,
+  ONBOARDING_MIGRATION,
 ]
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -202,6 +204,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     attempts,
     refunds,
     notifications,
+    ...sqliteOnboarding(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close()

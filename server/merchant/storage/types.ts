@@ -4,6 +4,10 @@
  * Calls are synchronous and `transaction(fn)` is atomic (better-sqlite3's model).
  */
 
+import type { ApplicationRepository, ShopRepository } from './onboarding'
+
+export * from './onboarding'
+
 export const ORDER_STATUSES = ['unpaid', 'paid', 'closed', 'refunded', 'failed'] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
@@ -25,6 +29,12 @@ export interface OrderRecord {
   refundedAmount: number
   /** Last time WeChat Pay was asked about it (query throttle). */
   lastQueriedAt: number | null
+  /** partner / ecommerce: the shop paid (null = the default WECHATPAY_SUB_MCHID). */
+  shopId?: string | null
+  /** partner / ecommerce: the sub_mchid the order went to (null on orders stored before shops existed). */
+  subMchid?: string | null
+  /** The shop's sub_appid, carried for the outsourced / third-party scenarios. */
+  subAppId?: string | null
 }
 
 /**
@@ -134,6 +144,8 @@ export interface Storage {
   attempts: AttemptRepository
   refunds: RefundRepository
   notifications: NotificationLog
+  applications: ApplicationRepository
+  shops: ShopRepository
   /** Runs fn atomically (nested calls join the outer transaction). */
   transaction<T>(fn: () => T): T
   close(): void
