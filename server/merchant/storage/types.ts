@@ -4,12 +4,11 @@
  * Calls are synchronous and `transaction(fn)` is atomic (better-sqlite3's model).
  */
 
+import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
 import type { ApplicationRepository, ShopRepository } from './onboarding'
 
+export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
 export * from './onboarding'
-
-export const ORDER_STATUSES = ['unpaid', 'paid', 'closed', 'refunded', 'failed'] as const
-export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
 /** The business order the user sees. Times are milliseconds since the epoch. */
 export interface OrderRecord {
@@ -60,7 +59,6 @@ export interface AttemptRecord {
   paidAt: number | null
 }
 
-export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed'
 export type RefundKind = 'admin' | 'stray'
 
 export interface RefundRecord {
