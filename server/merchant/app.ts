@@ -4,14 +4,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
 import { registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
+import { applicationsRoutes } from './routes/applications'
+import { mediaRoutes } from './routes/media'
+import { shopsRoutes } from './routes/shops'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
 import { sessionRoutes } from './routes/session'
+import { createOnboardingGateway, type OnboardingGateway } from './services/applications/gateway'
+import { createSealer } from './services/applications/sealed'
+import { createApplicationService, type ApplicationService } from './services/applications/service'
 import { createNotificationHandler } from './services/notifications'
 import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
-import { createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
+import { createShopService, type ShopService } from './services/shops'
+import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
 
 export interface AppDeps {
@@ -19,6 +26,8 @@ export interface AppDeps {
   /** Defaults to the storage DATABASE_URL names; closed with the app when it opened it. */
   storage?: Storage
   gateway?: PaymentGateway
+  /** Onboarding's WeChat Pay calls (partner / ecommerce); defaults to the shared client's. */
+  onboarding?: OnboardingGateway
   /** Milliseconds since the epoch; drives tokens, expiry, throttles and WeChat Pay signatures. */
   clock?: () => number
   nonce?: () => string
@@ -31,6 +40,9 @@ export interface MerchantApp extends FastifyInstance {
   orders: OrderService
   storage: Storage
   reconciler: Reconciler
+  shops: ShopService
+  /** partner / ecommerce only. */
+  applications?: ApplicationService
 }
 
 /** Log paths that may carry a secret: never written, whatever the level. */
@@ -48,6 +60,19 @@ export const REDACT_PATHS = [
   '*.adminToken',
   '*.sessionSecret',
   '*.appSecret',
+  // Onboarding personal data (never logged; these catch an accidental object in a log line).
+  'body',
+  '*.body',
+  'req.body',
+  '*.idCard',
+  '*.bankAccount',
+  '*.contact',
+  '*.id_card_info',
+  '*.account_info',
+  '*.contact_info',
+  '*.sealed',
+  '*.detail',
+  '*.decrypted',
 ]
 
 const LOOPBACK_ORIGIN = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/
@@ -64,7 +89,14 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
-  const gateway = deps.gateway ?? createWechatPayGateway(config, { clock, nonce: deps.nonce, fetch: deps.fetch })
+  const client = createWechatPayClient(config, { clock, nonce: deps.nonce, fetch: deps.fetch })
+  // Partner / ecommerce orders go to the sub_mchid stored on their order (its shop's).
+  const routeOf = (outTradeNo: string) => {
+    const attempt = storage.attempts.get(outTradeNo)
+    const order = attempt && storage.orders.get(attempt.orderNo)
+    return order ? { subMchid: order.subMchid, subAppId: order.subAppId } : undefined
+  }
+  const gateway = deps.gateway ?? createWechatPayGateway(config, { client, routeOf })
   const logger = app.log
   const orders = createOrderService({
     storage,
@@ -86,7 +118,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     fetch: deps.fetch,
   })
   const handle = createNotificationHandler({ storage, gateway, orders, logger, clock })
-  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger)
+  const shops = createShopService({ storage, config })
+  const onboarding = deps.onboarding ?? createOnboardingGateway(client)
+  const applications = config.mode !== 'direct' && config.dataEncryptionKey
+    ? createApplicationService({ storage, gateway: onboarding, sealer: createSealer(config.dataEncryptionKey), clock, logger })
+    : undefined
+  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, applications ? [() => applications.reconcile()] : [])
 
   registerErrorHandler(app)
   await app.register(cors, {
@@ -95,13 +132,18 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
       const allowed = config.corsOrigins === 'loopback' ? LOOPBACK_ORIGIN.test(origin) : config.corsOrigins.includes(origin)
       cb(null, allowed)
     },
-    methods: ['GET', 'POST', 'OPTIONS'],
+    methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization'],
     maxAge: 600,
   })
   app.get('/healthz', async () => ({ ok: true }))
   await app.register(sessionRoutes, { sessions })
-  await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen })
+  await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen, shops })
+  await app.register(shopsRoutes, { shops })
+  if (applications) {
+    await app.register(applicationsRoutes, { applications, sessions, adminToken: config.adminToken })
+    await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes })
+  }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })
 
@@ -109,5 +151,5 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     await reconciler.stop()
     if (!deps.storage) storage.close()
   })
-  return Object.assign(app as unknown as FastifyInstance, { orders, storage, reconciler }) as MerchantApp
+  return Object.assign(app as unknown as FastifyInstance, { orders, storage, reconciler, shops, applications }) as MerchantApp
 }

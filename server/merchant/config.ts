@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util'
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { APIV3_KEY_BYTES, DEFAULT_BASE_URL, loadPrivateKey, loadPublicKey, PUBLIC_KEY_ID_PATTERN, type PlatformVerification } from '../wechatpay'
+import { DEFAULT_MEDIA_MAX_BYTES } from '../../src/contract/constants'
 import { ConfigError } from './errors'
 import { DATA_KEY_BYTES, parseDataKey } from './services/applications/sealed'
 
@@ -163,7 +164,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   } else if (platformMode) {
     fail('DATA_ENCRYPTION_KEY', `is missing: ${mode} mode onboards shops and encrypts their personal data with it (openssl rand -base64 ${DATA_KEY_BYTES})`)
   }
-  const mediaMaxBytes = int(e.MEDIA_MAX_BYTES, 2_097_152)
+  const mediaMaxBytes = int(e.MEDIA_MAX_BYTES, DEFAULT_MEDIA_MAX_BYTES)
   if (mediaMaxBytes < 1) fail('MEDIA_MAX_BYTES', 'is malformed: expected a positive integer')
   const apiV3Bytes = Buffer.byteLength(e.WECHATPAY_APIV3_KEY, 'utf8')
   if (apiV3Bytes !== APIV3_KEY_BYTES) fail('WECHATPAY_APIV3_KEY', `is malformed: must be exactly ${APIV3_KEY_BYTES} bytes, got ${apiV3Bytes}`)

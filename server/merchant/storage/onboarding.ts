@@ -3,21 +3,9 @@
  * Personal data lives only in `sealed` (AES-256-GCM, see services/applications/sealed.ts).
  */
 
-/** Application states: WeChat Pay's in lower case, plus `submitting` (not answered yet) and `failed` (refused outright). */
-export type ApplicationState =
-  | 'submitting'
-  | 'checking'
-  | 'account_need_verify'
-  | 'auditing'
-  | 'rejected'
-  | 'need_sign'
-  | 'finished'
-  | 'frozen'
-  | 'canceled'
-  | 'failed'
+import type { ApplicationState } from '../../../src/contract/constants'
 
-/** States WeChat Pay can no longer change. */
-export const FINAL_APPLICATION_STATES: readonly ApplicationState[] = ['finished', 'canceled', 'failed']
+export { FINAL_APPLICATION_STATES, type ApplicationState } from '../../../src/contract/constants'
 
 export interface ApplicationRecord {
   applicationNo: string
