@@ -7,6 +7,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { ApiError } from '../errors'
 import { ApplymentBody, titleAt } from './applyment'
+import { findSupplementary } from './validate'
 
 /** `输入源“/x”映射到字段“名称”必填性规则校验失败,此字段为必填项` (observed). */
 export const requiredError = (pointer: string, issue = 'is required') =>
@@ -37,9 +38,12 @@ export function validateApplymentShape(value: unknown): void {
     throw new ApiError('PARAM_ERROR', '请求体不是有效的JSON对象', { location: 'body', issue: 'request body must be a JSON object' })
   }
   check ??= TypeCompiler.Compile(ApplymentBody)
-  if (check.Check(value)) return
-  const e = check.Errors(value).First()
-  if (!e) return
+  const e = check.Check(value) ? undefined : check.Errors(value).First()
+  if (!e) {
+    const bad = findSupplementary(value, '')
+    if (bad) throw fieldError(bad, '包含不支持的字符', 'contains a character outside UTF-8 1–3 bytes (emoji are not accepted)')
+    return
+  }
   const pointer = e.path || '/'
   const schema = e.schema as TSchema
   if (e.type === ValueErrorType.ObjectRequiredProperty) throw requiredError(pointer)

@@ -35,6 +35,9 @@ export const ORGANIZATION_RULES: Record<string, OrganizationRule> = {
   '1708': { name: '社会组织', license: 'certificate', bankAccountTypes: ['74'], contactTypes: ['65', '66'], idCardOnly: false, emailRequired: true, idHolderType: false, enterprise: false, require: CERTIFICATE_FIELDS },
 }
 
+/** The bank aliases of the classic account_bank list; any other bank is `其他银行` with bank_name or bank_branch_id. */
+export const BANK_ALIASES = ['工商银行', '交通银行', '招商银行', '民生银行', '中信银行', '浦发银行', '兴业银行', '光大银行', '广发银行', '平安银行', '北京银行', '华夏银行', '农业银行', '建设银行', '邮政储蓄银行', '中国银行', '宁波银行', '其他银行']
+
 export const MAINLAND_IDCARD = 'IDENTIFICATION_TYPE_MAINLAND_IDCARD'
 const PASSPORT = 'IDENTIFICATION_TYPE_OVERSEA_PASSPORT'
 
@@ -154,6 +157,11 @@ export function checkApplymentRules(body: Body): void {
   }
 
   oneOf(body, '/account_info/bank_account_type', rule.bankAccountTypes, type, rule)
+  const bank = valueAt(body, '/account_info/account_bank') as string
+  if (!BANK_ALIASES.includes(bank)) {
+    throw new ApiError('PARAM_ERROR', '开户银行取值有误，不在微信支付提供的银行对照表中，请检查后再试', { field: '/account_info/account_bank', value: bank, location: 'body', issue: `must be one of ${BANK_ALIASES.join(', ')}` })
+  }
+  if (bank === '其他银行') needOneOf(body, ['/account_info/bank_branch_id', '/account_info/bank_name'])
   oneOf(body, '/contact_info/contact_type', rule.contactTypes, type, rule)
   if (valueAt(body, '/contact_info/contact_type') === '66') {
     const c = '/contact_info'

@@ -17,8 +17,8 @@ const Enc = (title: string) => Type.String({ title, minLength: 1, maxLength: 204
 const Media = (title: string) => Type.String({ title, minLength: 1, maxLength: 512, [MEDIA]: true })
 const Enum = (title: string, values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)), { title })
 const Bool = (title: string) => Type.Boolean({ title })
-const Date = (title: string) => Str(title, 10, { pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
-const DateOrForever = (title: string) => Str(title, 10, { pattern: '^(\\d{4}-\\d{2}-\\d{2}|长期)$' })
+const Day = (title: string) => Str(title, 10, { pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
+const DayOrForever = (title: string) => Str(title, 10, { pattern: '^(\\d{4}-\\d{2}-\\d{2}|长期)$' })
 /** Up to five media ids: a JSON array, or (WXJ) that array as a string; both accepted (UNCONFIRMED). */
 const MediaList = (title: string) => Type.Union([Type.Array(Media(title), { maxItems: 5, title }), Str(title, 1024)], { title })
 
@@ -55,8 +55,8 @@ const IdCardInfo = Type.Object(
     id_card_name: Enc('身份证姓名'),
     id_card_number: Enc('身份证号码'),
     id_card_address: Opt(Enc('身份证居住地址')),
-    id_card_valid_time_begin: Date('身份证开始时间'),
-    id_card_valid_time: DateOrForever('身份证结束时间'),
+    id_card_valid_time_begin: Day('身份证开始时间'),
+    id_card_valid_time: DayOrForever('身份证结束时间'),
   },
   { title: '经营者/法人身份证信息' },
 )
@@ -68,8 +68,8 @@ const IdDocInfo = Type.Object(
     id_doc_name: Enc('证件姓名'),
     id_doc_number: Enc('证件号码'),
     id_doc_address: Opt(Enc('证件居住地址')),
-    doc_period_begin: Date('证件有效期开始时间'),
-    doc_period_end: DateOrForever('证件有效期结束时间'),
+    doc_period_begin: Day('证件有效期开始时间'),
+    doc_period_end: DayOrForever('证件有效期结束时间'),
   },
   { title: '经营者/法人其他类型证件信息' },
 )
@@ -83,10 +83,10 @@ const UboInfo = Type.Object(
     ubo_id_doc_number: Enc('证件号码'),
     ubo_id_doc_address: Enc('证件居住地址'),
     // Both spellings (UNCONFIRMED which one the live endpoint wants): ubo_id_doc_period_* and ubo_period_*.
-    ubo_id_doc_period_begin: Opt(Date('证件有效期开始时间')),
-    ubo_id_doc_period_end: Opt(DateOrForever('证件有效期结束时间')),
-    ubo_period_begin: Opt(Date('证件有效期开始时间')),
-    ubo_period_end: Opt(DateOrForever('证件有效期结束时间')),
+    ubo_id_doc_period_begin: Opt(Day('证件有效期开始时间')),
+    ubo_id_doc_period_end: Opt(DayOrForever('证件有效期结束时间')),
+    ubo_period_begin: Opt(Day('证件有效期开始时间')),
+    ubo_period_end: Opt(DayOrForever('证件有效期结束时间')),
   },
   { title: '最终受益人信息' },
 )
@@ -123,10 +123,10 @@ const ContactInfo = Type.Object(
     contact_id_doc_copy: Opt(Media('超级管理员证件正面照片')),
     contact_id_doc_copy_back: Opt(Media('超级管理员证件反面照片')),
     // Both spellings (UNCONFIRMED): contact_id_doc_period_* (WXJ) and contact_period_* (IM/OA).
-    contact_id_doc_period_begin: Opt(Date('超级管理员证件有效期开始时间')),
-    contact_id_doc_period_end: Opt(DateOrForever('超级管理员证件有效期结束时间')),
-    contact_period_begin: Opt(Date('超级管理员证件有效期开始时间')),
-    contact_period_end: Opt(DateOrForever('超级管理员证件有效期结束时间')),
+    contact_id_doc_period_begin: Opt(Day('超级管理员证件有效期开始时间')),
+    contact_id_doc_period_end: Opt(DayOrForever('超级管理员证件有效期结束时间')),
+    contact_period_begin: Opt(Day('超级管理员证件有效期开始时间')),
+    contact_period_end: Opt(DayOrForever('超级管理员证件有效期结束时间')),
     business_authorization_letter: Opt(Media('业务办理授权函')),
     mobile_phone: Enc('超级管理员手机'),
     contact_email: Opt(Enc('超级管理员邮箱')),
