@@ -1,4 +1,6 @@
 /** Pure parts of onboarding: the data sealer, the image check, and the applyment mapping both ways. */
+import { checkApplication } from '../../server/merchant/services/applications/check'
+import { AppError } from '../../server/merchant/errors'
 import { createSealer, parseDataKey } from '../../server/merchant/services/applications/sealed'
 import { imageProblem, sniffImage } from '../../server/merchant/services/applications/media'
 import { fieldOf, stateOf, toApplymentRequest } from '../../server/merchant/services/applications/wire'
@@ -135,5 +137,47 @@ describe('applyment mapping', () => {
     ['SOMETHING_ELSE', null],
   ])('applyment_state %s → %s', (state, mapped) => {
     expect(stateOf({ applyment_state: state })).toBe(mapped)
+  })
+})
+
+describe('checkApplication', () => {
+  const valid = () => ({
+    requestId: 'req-00000001',
+    organizationType: '2401',
+    merchantShortname: ' 小店 ',
+    idCard: { portraitMediaId: 'M1', nationalMediaId: 'M2', name: '李四', number: idNumber('11010519800101001').toLowerCase(), validFrom: '2015-01-01', validUntil: '长期' },
+    bankAccount: { type: 'personal', bank: '工商银行', bankAddressCode: '110000', accountName: '李四', accountNumber: '6222000011112222' },
+    contact: { type: 'legal', name: '李四', mobile: '13900001111' },
+    store: { name: '小店', url: 'https://shop.example.com/x' },
+    sneaky: { extra: 'dropped' },
+  })
+  const detailsOf = (body: unknown) => {
+    try {
+      checkApplication(body, '2026-12-01')
+    } catch (e) {
+      expect(e).toBeInstanceOf(AppError)
+      expect((e as AppError).code).toBe('INVALID_APPLICATION')
+      return ((e as AppError).details ?? []).map((d) => d.field)
+    }
+    return []
+  }
+
+  test('a valid body comes back trimmed, without unknown fields, the ID number upper-case', () => {
+    const input = checkApplication(valid(), '2026-12-01')
+    expect(input.merchantShortname).toBe('小店')
+    expect(input.idCard.number).toMatch(/^\d{17}[\dX]$/)
+    expect((input as unknown as Record<string, unknown>).sneaky).toBeUndefined()
+  })
+
+  test('the schema\'s limits and the rules are reported together, one detail per field', () => {
+    const body = valid()
+    const fields = detailsOf({ ...body, requestId: 'x', bankAccount: { ...body.bankAccount, bankName: '行'.repeat(200) }, contact: { ...body.contact, mobile: '1' } })
+    expect(fields).toEqual(expect.arrayContaining(['requestId', 'bankAccount.bankName', 'contact.mobile']))
+    expect(new Set(fields).size).toBe(fields.length)
+  })
+
+  test('企业 needs the legal person\'s ID-card address', () => {
+    expect(detailsOf({ ...valid(), organizationType: '2' })).toContain('idCard.address')
+    expect(detailsOf('not an object')).toEqual(expect.arrayContaining(['organizationType']))
   })
 })

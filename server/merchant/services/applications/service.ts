@@ -6,13 +6,11 @@
 import { randomInt } from 'node:crypto'
 import { WechatPayError } from '../../../wechatpay'
 import type { ApplymentStatus } from '../../../wechatpay/applyments'
-import { Value } from '@sinclair/typebox/value'
-import { validateApplication } from '../../../../src/contract/application-rules'
-import { ApplicationRequestSchema, type FieldError } from '../../../../src/contract/schemas'
 import { AppError } from '../../errors'
 import { FINAL_APPLICATION_STATES, type ApplicationRecord, type ApplicationState, type Storage, type UserRecord } from '../../storage'
 import type { Logger } from '../orders'
 import type { OnboardingGateway } from './gateway'
+import { checkApplication } from './check'
 import type { Sealer } from './sealed'
 import type { ApplicationInput } from './types'
 import { toApplicationView, type AccountValidationView, type ApplicationView } from './view'
@@ -41,32 +39,6 @@ const detailField = (e: WechatPayError) => {
 }
 
 const beijingDate = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
-const pathOf = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.')
-
-/**
- * Throws INVALID_APPLICATION naming every bad field at once (the contract's rules, the schema's
- * types and lengths, and 企业's ID-card address), or answers the body cleaned of unknown fields.
- */
-export function checkApplication(body: unknown, today: string): ApplicationInput {
-  const details: FieldError[] = validateApplication(body, today)
-  const add = (field: string, message: string) => {
-    // One detail per field; a group (`store`) is not repeated when one of its fields is named, nor the reverse.
-    if (!details.some((d) => d.field === field || field.startsWith(`${d.field}.`) || d.field.startsWith(`${field}.`))) details.push({ field, message })
-  }
-  for (const e of Value.Errors(ApplicationRequestSchema, body)) {
-    if (e.path === '') add('', '请求体应为 JSON 对象')
-    else add(pathOf(e.path), e.path === '/requestId' ? 'requestId 应为 8–64 位字母、数字、_ 或 -' : `格式不正确：${e.message}`)
-  }
-  const b = (typeof body === 'object' && body !== null ? body : {}) as { organizationType?: unknown; idCard?: { address?: unknown } }
-  const address = b.idCard?.address
-  if (address !== undefined && (typeof address !== 'string' || [...address].length > 128)) add('idCard.address', '身份证居住地址最多 128 个字')
-  else if (b.organizationType === '2' && !(typeof address === 'string' && address.trim())) add('idCard.address', '企业须填写法定代表人身份证上的居住地址')
-  if (details.length) throw new AppError('INVALID_APPLICATION', `${details.length} field(s) need attention`, { details })
-  const input = Value.Clean(ApplicationRequestSchema, structuredClone(body)) as ApplicationInput
-  if (typeof address === 'string' && address.trim()) input.idCard.address = address.trim()
-  return input
-}
-
 /** The onboarding service: create, list, read, resubmit, reconcile; and the shops it creates. */
 export function createApplicationService(o: ApplicationServiceOptions) {
   const { storage, gateway, sealer, clock, logger } = o
