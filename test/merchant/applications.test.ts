@@ -80,6 +80,8 @@ describe('onboarding a shop', () => {
     await advance(emu, app.applicationNo, 'AUDITING')
     expect((await readFresh(app.applicationNo)).state).toBe('auditing')
     await advance(emu, app.applicationNo, 'NEED_SIGN')
+    // Within 10 s of the last question the backend answers from what it knows.
+    expect((await getApplication(backend, token, app.applicationNo)).body.application.state).toBe('auditing')
     const needSign = await readFresh(app.applicationNo)
     expect(needSign).toMatchObject({ state: 'need_sign', signUrl: expect.stringMatching(/^https:\/\//), subMchid: expect.stringMatching(/^\d+$/) })
     expect(needSign.shopId).toBeUndefined()
@@ -122,6 +124,30 @@ describe('onboarding a shop', () => {
     expect(finished.state).toBe('finished')
     const orderNo = await payForShop(finished.shopId, 9900)
     expect((await emulatorOrder(orderNo)).subMchid).toBe(finished.subMchid)
+  })
+
+  test('account verification: the remittance instructions and the legal person\'s link, gone once it moves on; canceled is final', async () => {
+    const created = await call(backend, 'POST', '/api/applications', { token, payload: await enterpriseBody(backend, token, { merchantShortname: '待验证' }) })
+    const no = created.body.application.applicationNo
+    await advance(emu, no, 'ACCOUNT_NEED_VERIFY')
+    const verify = await readFresh(no)
+    expect(verify).toMatchObject({
+      state: 'account_need_verify',
+      stateText: expect.any(String),
+      legalValidationUrl: expect.stringMatching(/^https:\/\//),
+      accountValidation: { payAmount: expect.any(Number), destinationAccountNumber: expect.any(String), destinationAccountName: expect.any(String), destinationAccountBank: expect.any(String) },
+    })
+    expect(JSON.stringify(verify)).not.toMatch(/account_name|account_no/)
+    await advance(emu, no, 'AUDITING')
+    const auditing = await readFresh(no)
+    expect(auditing.state).toBe('auditing')
+    expect(auditing.accountValidation).toBeUndefined()
+    expect(auditing.legalValidationUrl).toBeUndefined()
+    await advance(emu, no, 'CANCELED')
+    expect((await readFresh(no)).state).toBe('canceled')
+    const queriedAt = backend.app.storage.applications.get(no)?.lastQueriedAt
+    await readFresh(no) // final: WeChat Pay is not asked again
+    expect(backend.app.storage.applications.get(no)?.lastQueriedAt).toBe(queriedAt)
   })
 
   test('rejected → the field is fixed → resubmitted with the same out_request_no → finished', async () => {
