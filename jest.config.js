@@ -26,6 +26,8 @@ module.exports = {
       testEnvironment: 'node',
       roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
       transform: serverTransform,
+      // The contract test drives the app's own backends (src/services) against the real one.
+      moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },
     },
     {
       // The compiled weapp output rendered in miniprogram-simulate with the official wxml compiler.

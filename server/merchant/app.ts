@@ -2,7 +2,7 @@ import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
-import { registerErrorHandler } from './plugins/errors'
+import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
 import { applicationsRoutes } from './routes/applications'
 import { mediaRoutes } from './routes/media'
@@ -14,6 +14,7 @@ import { createOnboardingGateway, type OnboardingGateway } from './services/appl
 import { createSealer } from './services/applications/sealed'
 import { createApplicationService, type ApplicationService } from './services/applications/service'
 import { createNotificationHandler } from './services/notifications'
+import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
@@ -86,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     bodyLimit: 16 * 1024,
     // Amounts are integers: "100" must be a 400, not coerced (architecture.md).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
+    // A malformed or over-long URL fails in the router, before any error handler: same body as every other error.
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
@@ -137,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     maxAge: 600,
   })
   app.get('/healthz', async () => ({ ok: true }))
-  await app.register(sessionRoutes, { sessions })
+  await app.register(sessionRoutes, { sessions, loginLimiter: new RateLimiter(config.rateLimitLoginsPerMin, 60_000, clock) })
   await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen, shops })
   await app.register(shopsRoutes, { shops })
   if (applications) {

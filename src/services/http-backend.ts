@@ -177,5 +177,8 @@ export function createHttpBackend({
       // `{}` rather than no body: wx.request always sends Content-Type: application/json on POST.
       return asPayment(((await call('POST', `${path(orderNo)}/payment`, {})) as { payment?: unknown }).payment)
     },
+    async closeOrder(orderNo) {
+      return asOrder(((await call('POST', `${path(orderNo)}/close`, {})) as { order?: unknown }).order)
+    },
   }
 }

@@ -17,7 +17,7 @@ export const MOCK_STORAGE_KEY = 'wxpay.mock-backend.v1'
 /** Default simulated network latency. */
 export const MOCK_LATENCY_MS = 300
 
-type Method = 'createSession' | 'createOrder' | 'getOrder' | 'listOrders' | 'renewPayment'
+type Method = 'createSession' | 'createOrder' | 'getOrder' | 'listOrders' | 'renewPayment' | 'closeOrder'
 
 export interface MockBackend extends Backend {
   /** What the WeChat client would do for this payment: `success` marks the order paid. */
@@ -164,6 +164,18 @@ export function createMockBackend({
       const payment = newPayment(data, orderNo)
       save(data)
       return payment
+    },
+
+    async closeOrder(orderNo) {
+      await enter('closeOrder')
+      const data = load()
+      const order = find(data, orderNo)
+      if (order.status === 'paid' || order.status === 'refunded') {
+        throw new AppError('ORDER_NOT_PAYABLE', ERROR_MESSAGES.ORDER_NOT_PAYABLE, `the order is ${order.status} and cannot be closed`)
+      }
+      if (order.status === 'unpaid' || order.status === 'failed') order.status = 'closed'
+      save(data)
+      return { ...order }
     },
 
     completePayment(payment, answer) {

@@ -17,6 +17,8 @@ export interface Backend {
   listOrders(): Promise<Order[]>
   /** Fresh payment parameters for an unpaid order (POST /api/orders/:orderNo/payment). */
   renewPayment(orderNo: string): Promise<Payment>
+  /** Closes an unpaid order (idempotent); a paid one is ORDER_NOT_PAYABLE (POST /api/orders/:orderNo/close). */
+  closeOrder(orderNo: string): Promise<Order>
 }
 
 /** What the WeChat client said about one payment sheet. Never trusted alone: the server decides. */

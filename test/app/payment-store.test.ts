@@ -252,6 +252,7 @@ describe('payment store', () => {
       getOrder: async () => { throw new Error('x') },
       listOrders: async () => [],
       renewPayment: async () => { throw new Error('x') },
+      closeOrder: async () => { throw new Error('x') },
     }
     const store = createPaymentStore({ backend: broken, pay: async () => 'ok', sleep: async () => {} })
     await store.getState().checkout(input)

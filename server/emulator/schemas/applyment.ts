@@ -137,7 +137,7 @@ const ContactInfo = Type.Object(
 /** POST /v3/ecommerce/applyments/. */
 export const ApplymentBody = Type.Object(
   {
-    out_request_no: Str('业务申请编号', 124, { pattern: '^[0-9A-Za-z_\\-|*@]+$' }),
+    out_request_no: Str('业务申请编号', 124),
     organization_type: Enum('主体类型', ORGANIZATION_TYPES),
     finance_institution: Opt(Bool('是否金融机构')),
     business_license_info: Opt(BusinessLicenseInfo),

@@ -18,6 +18,7 @@ export function instantBackend(): MockBackend & { calls: Record<string, unknown[
     getOrder: spy('getOrder'),
     listOrders: spy('listOrders'),
     renewPayment: spy('renewPayment'),
+    closeOrder: spy('closeOrder'),
     completePayment: inner.completePayment,
     failNext: inner.failNext,
   }
