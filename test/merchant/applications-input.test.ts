@@ -2,6 +2,9 @@
  * Onboarding input: every bad field named at once, images checked by content and size, nothing
  * half-submitted left behind, no personal data in the log of a whole onboarding, direct mode without it.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { REDACT_PATHS } from '../../server/merchant/app'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
@@ -120,6 +123,35 @@ describe('personal data', () => {
     const log = lines.join('')
     expect(log).toContain('application state changed') // the log is really captured
     for (const secret of [PERSON.number, PERSON.account, PERSON.mobile, PERSON.name]) expect(log).not.toContain(secret)
+  })
+})
+
+describe('the data key', () => {
+  test('a restart with another DATA_ENCRYPTION_KEY still lists the applications, masked as unknown, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onboarding-key-'))
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'merchant.db')}` }
+    const first = await startBackend({ emulator: emu, merchant, env })
+    let no: string
+    try {
+      const token = await first.loginToken('o-key-user')
+      const res = await call(first, 'POST', '/api/applications', { token, payload: await microBody(first, token) })
+      no = res.body.application.applicationNo
+      expect(res.body.application.masked.mobile).toBe('138****5678')
+    } finally {
+      await first.close()
+    }
+    const lines: string[] = []
+    const stream = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) })
+    const second = await startBackend({ emulator: emu, merchant, env: { ...env, DATA_ENCRYPTION_KEY: Buffer.alloc(32, 0x11).toString('base64') }, logger: { level: 'error', stream } })
+    try {
+      const token = await second.loginToken('o-key-user')
+      const list = await call(second, 'GET', '/api/applications', { token })
+      expect(list.status).toBe(200)
+      expect(list.body.applications[0]).toMatchObject({ applicationNo: no, masked: { mobile: '*', idCardNumber: '*' } })
+      expect(lines.join('')).toContain('DATA_ENCRYPTION_KEY')
+    } finally {
+      await second.close()
+    }
   })
 })
 

@@ -69,7 +69,15 @@ export function createApplicationService(o: ApplicationServiceOptions) {
     return a
   }
   const open = (a: ApplicationRecord) => JSON.parse(sealer.open(a.sealed, a.applicationNo)) as ApplicationInput
-  const view = (a: ApplicationRecord): ApplicationView => toApplicationView(a, open(a))
+  const view = (a: ApplicationRecord): ApplicationView => {
+    try {
+      return toApplicationView(a, open(a))
+    } catch {
+      // Another DATA_ENCRYPTION_KEY than the one it was sealed with: show the rest, say so loudly.
+      logger.error({ applicationNo: a.applicationNo }, 'cannot open the sealed application: was DATA_ENCRYPTION_KEY changed?')
+      return toApplicationView(a, null)
+    }
+  }
 
   /** Sends (or resends, same out_request_no) a `submitting` application and records the outcome. */
   async function send(a: ApplicationRecord): Promise<ApplicationRecord> {

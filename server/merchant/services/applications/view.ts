@@ -12,8 +12,8 @@ export type AccountValidationView = Static<typeof AccountValidationSchema>
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** The contract's view of an application; `input` is its opened (decrypted) body, used only to mask. */
-export function toApplicationView(a: ApplicationRecord, input: ApplicationInput): ApplicationView {
+/** The contract's view of an application; `input` is its opened (decrypted) body, used only to mask (null: it cannot be opened). */
+export function toApplicationView(a: ApplicationRecord, input: ApplicationInput | null): ApplicationView {
   const rejections = a.rejections ? (JSON.parse(a.rejections) as Array<{ field: string; reason: string }>) : undefined
   return {
     applicationNo: a.applicationNo,
@@ -29,11 +29,13 @@ export function toApplicationView(a: ApplicationRecord, input: ApplicationInput)
     ...(a.subMchid ? { subMchid: a.subMchid } : {}),
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
-    masked: {
-      idCardName: maskName(input.idCard.name),
-      idCardNumber: maskIdNumber(input.idCard.number),
-      accountNumber: maskAccount(input.bankAccount.accountNumber),
-      mobile: maskMobile(input.contact.mobile),
-    },
+    masked: input
+      ? {
+          idCardName: maskName(input.idCard.name),
+          idCardNumber: maskIdNumber(input.idCard.number),
+          accountNumber: maskAccount(input.bankAccount.accountNumber),
+          mobile: maskMobile(input.contact.mobile),
+        }
+      : { idCardName: '*', idCardNumber: '*', accountNumber: '*', mobile: '*' },
   }
 }
