@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   await app.register(shopsRoutes, { shops })
   if (applications) {
     await app.register(applicationsRoutes, { applications, sessions, adminToken: config.adminToken })
-    await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes })
+    await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { REDACT_PATHS } from '../../server/merchant/app'
+import { MEDIA_UPLOADS_PER_USER_PER_MIN } from '../../server/merchant/routes/media'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, manualClock, requestId } from './helpers'
@@ -88,6 +89,14 @@ describe('application input', () => {
     expect(noFile.status).toBe(400)
     expect(((await noFile.json()) as any).error.code).toBe('INVALID_IMAGE')
     expect((await uploadImage(backend, 'not-a-token', png())).status).toBe(401)
+  })
+
+  test('uploads are limited per user per minute (429 RATE_LIMITED), other users unaffected', async () => {
+    const hasty = await backend.loginToken('o-hasty-uploader')
+    const notImage = Buffer.from('not an image at all')
+    for (let i = 0; i < MEDIA_UPLOADS_PER_USER_PER_MIN; i++) expect((await uploadImage(backend, hasty, notImage)).status).toBe(400)
+    expect(await uploadImage(backend, hasty, png())).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } })
+    expect((await uploadImage(backend, token, png())).status).toBe(201)
   })
 })
 
