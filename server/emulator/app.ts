@@ -12,10 +12,11 @@ import { applymentsControlRoutes } from './routes/control/applyments'
 import { clientRoutes } from './routes/control/client'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
+import { refundControlRoutes } from './routes/control/refunds'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
 import { v3Routes } from './routes/v3'
-import { prepareRefundNotification } from './state/payments'
+import { prepareRefundNotification } from './state/refunds'
 import { createFileStore, createMemoryStore } from './state/store'
 
 export type { EmulatorOptions } from './context'
@@ -92,6 +93,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(clientRoutes, { ctx, notifier })
   app.register(observeRoutes, { ctx, notifier, faults })
   app.register(applymentsControlRoutes, { ctx })
+  app.register(refundControlRoutes, { ctx, notifier })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

@@ -112,13 +112,14 @@ describe('the real schedule on the emulated clock', () => {
       await eventually(async () => ((await attempts(notify.url)) === 1 ? true : undefined))
       for (const [i, seconds] of RETRY_INTERVALS_S.entries()) {
         await advance(seconds * 1000 - 1000)
-        await new Promise((r) => setTimeout(r, 20))
+        await emu.idle() // whatever became due has run
         expect(await attempts(notify.url)).toBe(i + 1) // not yet
         await advance(1000)
-        await eventually(async () => ((await attempts(notify.url)) === i + 2 ? true : undefined))
+        await emu.idle()
+        expect(await attempts(notify.url)).toBe(i + 2)
       }
       await advance(24 * 3600 * 1000)
-      await new Promise((r) => setTimeout(r, 50))
+      await emu.idle()
       expect(await attempts(notify.url)).toBe(16)
       expect(notify.received).toHaveLength(16)
     } finally {
@@ -162,7 +163,7 @@ describe('injected notification faults', () => {
       const { body } = await paidOrder(emu, m, notify.url)
       const dropped = await eventually(async () => (await emu.deliveries()).find((d) => d.outTradeNo === body.out_trade_no))
       expect([dropped.kind, dropped.status, dropped.delivered]).toEqual(['dropped', 0, false])
-      await new Promise((r) => setTimeout(r, 100))
+      await emu.idle()
       expect(notify.received).toHaveLength(0)
     } finally {
       await notify.close()

@@ -21,11 +21,18 @@ export const PayBody = Type.Object({
   appId: Id(),
   openid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('cancel'), Type.Literal('fail')])),
+  /** A coupon covering this many fen: the payer pays total − couponFen. */
+  couponFen: Type.Optional(Type.Integer({ minimum: 1 })),
 })
 export const ClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0 }) })
 export const PlatformSwitchBody = Type.Object({
   mode: Type.Optional(Type.Union([Type.Literal('publicKey'), Type.Literal('certificate')])),
   complete: Type.Optional(Type.Boolean()),
+})
+
+export const SettleRefundBody = Type.Object({
+  status: Type.Union([Type.Literal('SUCCESS'), Type.Literal('ABNORMAL'), Type.Literal('CLOSED')]),
+  mchid: Type.Optional(Id()),
 })
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()

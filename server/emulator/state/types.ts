@@ -1,4 +1,7 @@
 /** The emulator's whole state: plain JSON, so it can be written to the state file as is. */
+import type { RefundStatus, TradeState as WireTradeState } from '../../wechatpay'
+
+export type { RefundStatus } from '../../wechatpay'
 
 export type PlatformMode = 'publicKey' | 'certificate'
 
@@ -48,7 +51,8 @@ export interface LoginCodeRecord {
   used: boolean
 }
 
-export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND'
+/** The trade states a JSAPI order can be in (the others are micropay only). */
+export type TradeState = Extract<WireTradeState, 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND'>
 
 export interface OrderRecord {
   /** `${mchid}:${out_trade_no}` (mchid = sp_mchid in partner mode). */
@@ -80,9 +84,9 @@ export interface OrderRecord {
   successAt?: number
   closedAt?: number
   refundedFen: number
+  /** A coupon the payer used (/__emulator/pay couponFen): the payer paid totalFen − couponFen. */
+  couponFen?: number
 }
-
-export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL'
 
 export interface RefundRecord {
   /** `${mchid}:${out_refund_no}`. */
@@ -102,6 +106,10 @@ export interface RefundRecord {
   settleAt: number
   status: RefundStatus
   successAt?: number
+  /** How it ends when it settles (SUCCESS when absent): armed by the `refund` fault or the settle control call. */
+  outcome?: Exclude<RefundStatus, 'PROCESSING'>
+  /** Stays PROCESSING until POST /__emulator/refunds/:outRefundNo/settle (the `refund.processing` fault). */
+  held?: boolean
 }
 
 /** A notification WeChat Pay owes a merchant, with its retry position. */
