@@ -211,6 +211,19 @@ describe('onboarding a shop', () => {
     expect((await emulatedApplyments(emu)).filter((a) => a.outRequestNo === no)).toHaveLength(1)
   })
 
+  test('an answer lost after WeChat Pay took the application: submitting, then the resend finds the same applyment', async () => {
+    await emu.faults({ 'POST /v3/ecommerce/applyments/': { lose: true, times: 1 } })
+    const res = await call(backend, 'POST', '/api/applications', { token, payload: await microBody(backend, token, { merchantShortname: '答复丢了' }) })
+    expect(res.status).toBe(201)
+    const no = res.body.application.applicationNo
+    expect(res.body.application.state).toBe('submitting')
+    const received = await emulatedApplyment(emu, no) // WeChat Pay has it; we do not know
+    const read = await readFresh(no) // a read resends it (same out_request_no)
+    expect(read.state).toBe('checking')
+    expect(backend.app.storage.applications.get(no)?.applymentId).toBe(String(received.applymentId))
+    expect((await emulatedApplyments(emu)).filter((a) => a.outRequestNo === no)).toHaveLength(1)
+  })
+
   test('lists: the caller\'s newest first, another user sees none, the admin sees all', async () => {
     const mine = await call(backend, 'GET', '/api/applications', { token })
     expect(mine.status).toBe(200)
