@@ -124,6 +124,10 @@ describe('onboarding a shop', () => {
     expect(finished.state).toBe('finished')
     const orderNo = await payForShop(finished.shopId, 9900)
     expect((await emulatorOrder(orderNo)).subMchid).toBe(finished.subMchid)
+    // Its refund goes to the same sub-merchant (WeChat Pay would not find the order under another).
+    const refund = await call(backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { headers: { 'x-admin-token': 'test-admin-token-0123456789' }, payload: { amount: 900, requestId: requestId() } })
+    expect(refund.status).toBe(201)
+    expect(['processing', 'succeeded']).toContain(refund.body.refund.status)
   })
 
   test('account verification: the remittance instructions and the legal person\'s link, gone once it moves on; canceled is final', async () => {
