@@ -176,6 +176,12 @@ describe('checkApplication', () => {
     expect(new Set(fields).size).toBe(fields.length)
   })
 
+  test('an agent as super administrator is refused up front (WeChat Pay needs photos of the agent\'s ID card the form lacks)', () => {
+    const body = valid()
+    const fields = detailsOf({ ...body, organizationType: '4', businessLicense: { copyMediaId: 'M3', number: '92110108MA01ABCD3X', merchantName: '个体户李四', legalPerson: '李四' }, contact: { type: 'agent', name: '赵六', mobile: '13900001111', email: 'zl@example.com', idNumber: idNumber('11010519900101002'), authorizationLetterMediaId: 'M4' } })
+    expect(fields).toEqual(['contact.type'])
+  })
+
   test('企业 needs the legal person\'s ID-card address', () => {
     expect(detailsOf({ ...valid(), organizationType: '2' })).toContain('idCard.address')
     expect(detailsOf('not an object')).toEqual(expect.arrayContaining(['organizationType']))

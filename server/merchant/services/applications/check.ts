@@ -25,6 +25,9 @@ export function checkApplication(body: unknown, today: string): ApplicationInput
   const address = b.idCard?.address
   if (address !== undefined && (typeof address !== 'string' || [...address].length > 128)) add('idCard.address', '身份证居住地址最多 128 个字')
   else if (b.organizationType === '2' && !(typeof address === 'string' && address.trim())) add('idCard.address', '企业须填写法定代表人身份证上的居住地址')
+  // WeChat Pay needs the agent's ID-card photos and validity for "66", which the form does not collect yet:
+  // refused here rather than failing at WeChat Pay.
+  if ((b as { contact?: { type?: unknown } }).contact?.type === 'agent') add('contact.type', '暂不支持经办人作为超级管理员，请由经营者/法定代表人本人作为超级管理员')
   if (details.length) throw new AppError('INVALID_APPLICATION', `${details.length} field(s) need attention`, { details })
   const input = trimmed(Value.Clean(ApplicationRequestSchema, structuredClone(body))) as ApplicationInput
   if (typeof address === 'string' && address.trim()) input.idCard.address = address.trim()
