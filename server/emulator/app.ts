@@ -10,11 +10,14 @@ import { Faults } from './faults'
 import { Notifier } from './notifier'
 import { applymentsControlRoutes } from './routes/control/applyments'
 import { clientRoutes } from './routes/control/client'
+import { componentsRoutes } from './routes/control/components'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
 import { refundControlRoutes } from './routes/control/refunds'
+import { orderListRoutes } from './routes/control/order-list'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
+import { snsComponentRoutes } from './routes/sns-component'
 import { v3Routes } from './routes/v3'
 import { prepareRefundNotification } from './state/refunds'
 import { createFileStore, createMemoryStore } from './state/store'
@@ -94,6 +97,9 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(observeRoutes, { ctx, notifier, faults })
   app.register(applymentsControlRoutes, { ctx })
   app.register(refundControlRoutes, { ctx, notifier })
+  app.register(snsComponentRoutes, { ctx, faults })
+  app.register(componentsRoutes, { ctx })
+  app.register(orderListRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

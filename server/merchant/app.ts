@@ -5,6 +5,7 @@ import type { Config } from './config'
 import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
 import { applicationsRoutes } from './routes/applications'
+import { componentRoutes } from './routes/component'
 import { mediaRoutes } from './routes/media'
 import { shopsRoutes } from './routes/shops'
 import { notifyRoutes } from './routes/notify'
@@ -13,6 +14,7 @@ import { sessionRoutes } from './routes/session'
 import { createOnboardingGateway, type OnboardingGateway } from './services/applications/gateway'
 import { createSealer } from './services/applications/sealed'
 import { createApplicationService, type ApplicationService } from './services/applications/service'
+import { createComponentTokens } from './services/component'
 import { createNotificationHandler } from './services/notifications'
 import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
@@ -92,7 +94,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
-  const client = createWechatPayClient(config, { clock, nonce: deps.nonce, fetch: deps.fetch })
+  const client = createWechatPayClient(config, {
+    clock,
+    nonce: deps.nonce,
+    fetch: deps.fetch,
+    onCertificateRefreshError: (e) => app.log.error({ err: (e as Error).message }, 'platform certificate refresh failed; the cached certificates stay in use'),
+  })
   // Partner / ecommerce orders go to the sub_mchid stored on their order (its shop's).
   const routeOf = (outTradeNo: string) => {
     const attempt = storage.attempts.get(outTradeNo)
@@ -110,10 +117,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     orderExpireMinutes: config.orderExpireMinutes,
     rateLimitOrdersPerMin: config.rateLimitOrdersPerMin,
   })
+  const component = config.component && createComponentTokens({ ...config.component, wechatApiBase: config.wechatApiBase, tickets: storage.componentTickets, clock, fetch: deps.fetch })
   const sessions = createSessionService({
     storage,
     appId: config.miniProgramAppId,
     appSecret: config.appSecret,
+    ...(component ? { component } : {}),
     wechatApiBase: config.wechatApiBase,
     sessionSecret: config.sessionSecret,
     ttlSeconds: config.sessionTtlSeconds,
@@ -149,9 +158,11 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })
+  if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 
   app.addHook('onClose', async () => {
     await reconciler.stop()
+    gateway.shutdown()
     if (!deps.storage) storage.close()
   })
   return Object.assign(app as unknown as FastifyInstance, { orders, storage, reconciler, shops, applications }) as MerchantApp

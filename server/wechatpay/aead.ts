@@ -8,8 +8,6 @@ export const AEAD_ALGORITHM = 'AEAD_AES_256_GCM'
 const TAG_BYTES = 16
 const NONCE_BYTES = 12
 
-/** Stable failure codes of decryptAead. */
-export type AeadFailure = 'AEAD_KEY_LENGTH' | 'AEAD_NONCE_LENGTH' | 'AEAD_TOO_SHORT' | 'AEAD_AUTH_FAILED' | 'AEAD_ALGORITHM'
 
 const keyBytes = (apiV3Key: string | Buffer): Buffer => {
   if (Buffer.isBuffer(apiV3Key) && apiV3Key.length === 32) return apiV3Key

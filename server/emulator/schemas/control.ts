@@ -11,7 +11,7 @@ export const RegisterMerchantBody = Type.Object({
   publicKeyPem: Type.String({ minLength: 1 }),
   apiV3Key: Type.String({ minLength: 1 }),
   appIds: Type.Array(Id()),
-  subMchids: Type.Optional(Type.Array(Type.Union([Id(), Type.Object({ mchid: Id(), appIds: Type.Optional(Type.Array(Id())) })]))),
+  subMchids: Type.Optional(Type.Array(Type.Union([Id(), Type.Object({ mchid: Id(), appIds: Type.Optional(Type.Array(Id())), maxRatioBps: Type.Optional(Type.Integer({ minimum: 0, maximum: 3000 })) })]))),
 })
 export type RegisterMerchantBody = Static<typeof RegisterMerchantBody>
 
@@ -24,6 +24,7 @@ export const PayBody = Type.Object({
   /** A coupon covering this many fen: the payer pays total − couponFen. */
   couponFen: Type.Optional(Type.Integer({ minimum: 1 })),
 })
+export const ComponentBody = Type.Object({ componentAppId: Id(), secret: Type.String({ minLength: 1, maxLength: 128 }), authorizedAppIds: Type.Array(Id()) })
 export const ClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0 }) })
 export const PlatformSwitchBody = Type.Object({
   mode: Type.Optional(Type.Union([Type.Literal('publicKey'), Type.Literal('certificate')])),

@@ -131,6 +131,7 @@ function placeOrder(ctx: EmulatorContext, n: NewOrder): { prepay_id: string } {
     prepayCreatedAt: now,
     state: 'NOTPAY',
     refundedFen: 0,
+    ...(body.settle_info?.profit_sharing ? { profitSharing: true } : {}),
   }
   data.orders[key] = order
   data.prepay[order.prepayId] = key

@@ -10,6 +10,7 @@ import type { Faults } from '../faults'
 import type { Notifier } from '../notifier'
 import type { RefundBody } from '../schemas/v3'
 import { canonicalJson, checkNotifyUrl, findOrder } from './orders'
+import { drawRefundFromSplit } from './split-returns'
 import type { MerchantRecord, NotificationJob, OrderRecord, RefundRecord, RefundStatus } from './types'
 
 /** At most 50 partial refunds per order (wechatpay-v3.md §7.3). */
@@ -163,6 +164,7 @@ export function createRefund({ ctx, notifier, faults }: RefundDeps, merchant: Me
   if (body.amount.total !== order.totalFen) throw paramError('/amount/total', 'does not equal the order total', body.amount.total)
   if (body.amount.refund > order.totalFen - order.refundedFen) throw new ApiError('INVALID_REQUEST', '申请退款金额超过订单可退金额')
   if (refundsOfOrder.length >= MAX_REFUNDS_PER_ORDER) throw new ApiError('INVALID_REQUEST', '部分退款次数超过限制')
+  drawRefundFromSplit(ctx, order, body.amount.refund, body.funds_account) // 403 RULE_LIMIT while split money is frozen
 
   const armed = faults.takeRefundOutcome()
   const refund: RefundRecord = {

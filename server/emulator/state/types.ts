@@ -2,6 +2,7 @@
 import type { RefundStatus, TradeState as WireTradeState } from '../../wechatpay'
 
 export type { RefundStatus } from '../../wechatpay'
+import type { ComponentRecord, ComponentTokenRecord, SplitLedger, SplitRecord, SplitReturnRecord } from './platform-types'
 
 export type PlatformMode = 'publicKey' | 'certificate'
 
@@ -20,6 +21,8 @@ export interface PlatformKeyRecord {
 
 export interface SubMerchantRecord {
   appIds: string[]
+  /** The share (basis points) this sub-merchant lets the provider split (ordinary max_ratio; absent = 3000). */
+  maxRatioBps?: number
 }
 
 export interface MerchantRecord {
@@ -86,6 +89,8 @@ export interface OrderRecord {
   refundedFen: number
   /** A coupon the payer used (/__emulator/pay couponFen): the payer paid totalFen − couponFen. */
   couponFen?: number
+  /** Placed with settle_info.profit_sharing = true: the money stays frozen for splits. */
+  profitSharing?: boolean
 }
 
 export interface RefundRecord {
@@ -204,6 +209,14 @@ export interface EmulatorData {
   media: Record<string, { mchid: string; filename: string; sha256: string; bytes: number }>
   /** `${mchid}:${out_request_no}` → applyment. */
   applyments: Record<string, ApplymentRecord>
+  /** Open-platform components by component_appid, and their access tokens. */
+  components: Record<string, ComponentRecord>
+  componentTokens: Record<string, ComponentTokenRecord>
+  /** Profit sharing: split requests and returns by `${mchid}:${out_*_no}`, ledgers by order key, receiver relations. */
+  splits: Record<string, SplitRecord>
+  splitReturns: Record<string, SplitReturnRecord>
+  splitLedgers: Record<string, SplitLedger>
+  splitReceivers: Record<string, { addedAt: number; name?: string; relationType?: string }>
 }
 
 export const emptyData = (): EmulatorData => ({
@@ -222,4 +235,10 @@ export const emptyData = (): EmulatorData => ({
   deliveries: [],
   media: {},
   applyments: {},
+  components: {},
+  componentTokens: {},
+  splits: {},
+  splitReturns: {},
+  splitLedgers: {},
+  splitReceivers: {},
 })

@@ -15,6 +15,7 @@ import type {
   UserRepository,
 } from './types'
 import { ONBOARDING_MIGRATION, sqliteOnboarding } from './sqlite-onboarding'
+import { sqliteComponentTickets } from './sqlite-component'
 
 /** Schema migrations, applied in order once each; `user_version` remembers how far a file got. */
 const MIGRATIONS: string[] = [
@@ -205,6 +206,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     refunds,
     notifications,
     ...sqliteOnboarding(db),
+    componentTickets: sqliteComponentTickets(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close()

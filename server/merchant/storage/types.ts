@@ -6,6 +6,7 @@
 
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
 import type { ApplicationRepository, ShopRepository } from './onboarding'
+import type { ComponentTicketStore } from './sqlite-component'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
 export * from './onboarding'
@@ -144,6 +145,8 @@ export interface Storage {
   notifications: NotificationLog
   applications: ApplicationRepository
   shops: ShopRepository
+  /** The component verify ticket (thirdparty scenario). */
+  componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */
   transaction<T>(fn: () => T): T
   close(): void

@@ -8,6 +8,7 @@ import { ClockBody, controlBody } from '../../schemas/control'
 import { PREPAY_VALIDITY_MS } from '../../../wechatpay'
 import { refresh, transactionView } from '../../state/orders'
 import { refundView, settleRefund } from '../../state/refunds'
+import { profitSharingView } from '../../state/split-returns'
 
 export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: Notifier; faults: Faults }> = async (app, { ctx, notifier, faults }) => {
   app.get('/__emulator/notifications', async () => ({ deliveries: ctx.store.data.deliveries }))
@@ -29,6 +30,7 @@ export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier:
       prepayExpiresAt: new Date(order.prepayCreatedAt + PREPAY_VALIDITY_MS).toISOString(),
       transaction: transactionView(order),
       refunds,
+      profitSharing: profitSharingView(ctx, order),
     }
   })
 

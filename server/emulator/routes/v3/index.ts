@@ -13,7 +13,10 @@ import { requestState } from '../request-state'
 import { applymentsRoutes } from './applyments'
 import { authenticate, header } from './auth'
 import { certificatesRoutes } from './certificates'
+import { ecommerceRefundsRoutes } from './ecommerce-refunds'
 import { mediaRoutes } from './media'
+import { ordinaryProfitSharingRoutes } from './profitsharing'
+import { ecommerceProfitSharingRoutes } from './profitsharing-ecommerce'
 import { refundsRoutes } from './refunds'
 import { transactionsRoutes } from './transactions'
 
@@ -87,4 +90,7 @@ export const v3Routes: FastifyPluginAsync<V3Options> = async (app, { ctx, notifi
   await app.register(certificatesRoutes, { ctx })
   await app.register(mediaRoutes, { ctx })
   await app.register(applymentsRoutes, { ctx })
+  await app.register(ecommerceProfitSharingRoutes, { ctx })
+  await app.register(ordinaryProfitSharingRoutes, { ctx })
+  await app.register(ecommerceRefundsRoutes, { ctx, notifier, faults })
 }
