@@ -11,6 +11,7 @@ import { Notifier } from './notifier'
 import { clientRoutes } from './routes/control/client'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
+import { triggerRoutes } from './routes/control/trigger'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
 import { v3Routes } from './routes/v3'
@@ -90,6 +91,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(merchantsRoutes, { ctx })
   app.register(clientRoutes, { ctx, notifier })
   app.register(observeRoutes, { ctx, notifier, faults })
+  app.register(triggerRoutes, { ctx, notifier })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

@@ -52,7 +52,13 @@ export function payOrder(ctx: EmulatorContext, notifier: Notifier, input: PayInp
   if (input.openid !== undefined && input.openid !== order.payOpenid) return 'requestPayment:fail 下单账号与支付账号不一致'
   if (input.outcome === 'cancel') return 'requestPayment:fail cancel'
   if (input.outcome === 'fail') return 'requestPayment:fail 支付失败，请稍后再试'
+  markPaid(ctx, notifier, order)
+  return 'requestPayment:ok'
+}
 
+/** The user paid: the order becomes SUCCESS with a transaction id and TRANSACTION.SUCCESS is queued. */
+export function markPaid(ctx: EmulatorContext, notifier: Notifier, order: OrderRecord): void {
+  const data = ctx.store.data
   order.state = 'SUCCESS'
   order.successAt = ctx.now()
   order.transactionId = newTransactionId(ctx)
@@ -67,7 +73,6 @@ export function payOrder(ctx: EmulatorContext, notifier: Notifier, input: PayInp
     plaintext: JSON.stringify(transactionView(order)),
     outTradeNo: order.outTradeNo,
   })
-  return 'requestPayment:ok'
 }
 
 /** A refund becomes SUCCESS once its settle time has come (checked lazily and by the notifier). */
