@@ -9,6 +9,7 @@ import { ApiError, ControlError } from './errors'
 import { Faults } from './faults'
 import { Notifier } from './notifier'
 import { clientRoutes } from './routes/control/client'
+import { dashboardRoutes } from './routes/control/dashboard'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
 import { triggerRoutes } from './routes/control/trigger'
@@ -92,6 +93,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(clientRoutes, { ctx, notifier })
   app.register(observeRoutes, { ctx, notifier, faults })
   app.register(triggerRoutes, { ctx, notifier })
+  app.register(dashboardRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file
