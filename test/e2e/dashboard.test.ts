@@ -117,6 +117,23 @@ test('the redeliver button sends the notification again: a new delivery appears,
   await shot('dashboard-3-redelivered')
 })
 
+test('a refund made through the backend shows under its attempt, with its REFUND.SUCCESS notification', async () => {
+  const orderNo = await backendOrder(2000, '仪表盘 退款')
+  await orderRow(orderNo).locator('button.pay').click()
+  await page.locator('.notification', { hasText: `${orderNo}_1` }).locator('.tag.ok').waitFor()
+  const res = await fetch(`${backend.url}/api/admin/orders/${orderNo}/refunds`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-admin-token': backend.config.adminToken },
+    body: JSON.stringify({ amount: 500, reason: '仪表盘测试', requestId: randomUUID() }),
+  })
+  expect(res.status).toBe(201)
+  const refundLine = orderRow(orderNo).locator('li', { hasText: 'refund' })
+  await refundLine.locator('.badge', { hasText: 'SUCCESS' }).waitFor()
+  await expect(refundLine.textContent()).resolves.toContain('¥5.00')
+  await page.locator('.notification', { hasText: 'REFUND.SUCCESS' }).locator('.tag.ok').waitFor()
+  await shot('dashboard-refund')
+})
+
 test('the onboarding buttons send approve, ask-for-signing and reject-with-reason (a stand-in list; the routes are the onboarding work\'s)', async () => {
   const list = { applyments: [{ applymentId: '2000002000000042', outRequestNo: 'APPLY_42', mchid: merchant.mchid, state: 'AUDITING', request: { merchant_shortname: '街角咖啡' }, decrypted: {} }] }
   const sent: unknown[] = []
