@@ -1,6 +1,8 @@
 /** The dashboard's files and the merchant list it reads (the page itself: test/e2e/dashboard.test.ts). */
 import { registerMerchant, startEmulator, type EmulatorHandle } from '../support/emulator'
 
+jest.setTimeout(30_000)
+
 let emu: EmulatorHandle
 beforeAll(async () => {
   emu = await startEmulator()

@@ -7,6 +7,8 @@ import { runTrigger } from '../../scripts/trigger'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { clientFor, directOrder, eventually, notifyEndpoint } from './helpers'
 
+jest.setTimeout(30_000) // RSA keys for the emulator and merchants are generated in beforeAll: slow on a busy machine
+
 const OPENID = 'o-trigger-user'
 const ROOT = join(__dirname, '../..')
 
