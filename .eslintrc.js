@@ -14,6 +14,8 @@ module.exports = {
         { target: './src/services', from: ['./src/pages', './src/store', './src/components'], message: 'services never import UI or store' },
         { target: './src/store', from: ['./src/pages', './src/components'], message: 'the store never imports UI' },
         { target: './src', from: ['./server'], message: 'no server code (or secret) in the mini-program' },
+        { target: './src/contract', from: ['./src/pages', './src/store', './src/services', './src/components', './src/lib', './src/hooks'], message: 'the contract stands alone: both the app and the backend import it' },
+        { target: './server', from: './src', except: ['./contract'], message: 'the server shares only src/contract with the app' },
         { target: './server/wechatpay', from: ['./server/merchant', './server/emulator'], message: 'the protocol library stands alone' },
         { target: './server/merchant', from: ['./server/emulator'], message: 'the backend never imports the emulator' },
         { target: './server/emulator', from: ['./server/merchant'], message: 'the emulator never imports the backend' },

@@ -1,44 +1,21 @@
-/** Error codes of the app ↔ backend contract (architecture.md), one list with the union derived from it. */
-export const ERROR_CODES = [
-  'INVALID_AMOUNT',
-  'INVALID_DESCRIPTION',
-  'BAD_REQUEST',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'ORDER_NOT_FOUND',
-  'ORDER_NOT_PAYABLE',
-  'REFUND_NOT_ALLOWED',
-  'RATE_LIMITED',
-  'UPSTREAM_ERROR',
-  'INTERNAL_ERROR',
-] as const
-export type ErrorCode = (typeof ERROR_CODES)[number]
+import { CONTRACT_ERROR_CODES, ERROR_STATUS, type ContractErrorCode } from '../../src/contract/constants'
+import type { FieldError } from '../../src/contract/schemas'
 
-const STATUS: Record<ErrorCode, number> = {
-  INVALID_AMOUNT: 400,
-  INVALID_DESCRIPTION: 400,
-  BAD_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  ORDER_NOT_FOUND: 404,
-  ORDER_NOT_PAYABLE: 409,
-  REFUND_NOT_ALLOWED: 409,
-  RATE_LIMITED: 429,
-  UPSTREAM_ERROR: 502,
-  INTERNAL_ERROR: 500,
-}
+/** Error codes of the app ↔ backend contract (src/contract/constants.ts), re-exported for the backend. */
+export const ERROR_CODES = CONTRACT_ERROR_CODES
+export type ErrorCode = ContractErrorCode
 
-/** A failure the client is told about: stable code, human message, HTTP status from the code. */
+/** A failure the client is told about: stable code, human message, HTTP status from the code, optional per-field details. */
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly statusCode: number
-  constructor(code: ErrorCode, message: string, statusCode = STATUS[code]) {
+  readonly details?: FieldError[]
+  constructor(code: ErrorCode, message: string, options: { statusCode?: number; details?: FieldError[] } = {}) {
     super(message)
     this.name = 'AppError'
     this.code = code
-    this.statusCode = statusCode
+    this.statusCode = options.statusCode ?? ERROR_STATUS[code]
+    if (options.details) this.details = options.details
   }
 }
 

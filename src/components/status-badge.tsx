@@ -1,14 +1,8 @@
 import { Text } from '@tarojs/components'
-import type { OrderStatus } from '@/services/types'
+import { ORDER_STATUS_LABELS, type OrderStatus } from '@/contract/constants'
 
-/** Chinese label of each order status. */
-export const STATUS_LABELS: Record<OrderStatus, string> = {
-  unpaid: '待支付',
-  paid: '已支付',
-  closed: '已关闭',
-  refunded: '已退款',
-  failed: '失败',
-}
+/** Chinese label of each order status (one list, in the contract). */
+export const STATUS_LABELS = ORDER_STATUS_LABELS
 
 /** A colored badge with the order's status. */
 export function StatusBadge({ status }: { status: OrderStatus }) {

@@ -1,8 +1,10 @@
 // Money as integer fen. The text field is the only place yuan text exists; parsing is pure string
 // work (no floating point), so "0.1" + "0.2" style rounding errors cannot reach an order.
 
+import { DEFAULT_MAX_ORDER_FEN } from '@/contract/constants'
+
 /** Largest order the app lets a user enter, in fen (¥50 000, the backend's default MAX_ORDER_FEN). */
-export const MAX_ORDER_FEN = 5_000_000
+export const MAX_ORDER_FEN = DEFAULT_MAX_ORDER_FEN
 
 /**
  * Accepted yuan text after trimming ASCII/ideographic spaces: an integer part without leading zeros

@@ -31,5 +31,5 @@ export function toBase64(bytes: Uint8Array): string {
   return out
 }
 
-/** A client request id matching the backend's `^[A-Za-z0-9_-]{8,64}$`. */
+/** A client request id matching the contract's REQUEST_ID_PATTERN. */
 export const newRequestId = (): string => `req_${randomString(24)}`

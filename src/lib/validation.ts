@@ -1,8 +1,9 @@
 // Form rules of the checkout page, mirroring the backend's (architecture.md: amount rules, description).
+import { DESCRIPTION_MAX_CHARS } from '@/contract/constants'
+import { countChars, descriptionProblem, type DescriptionProblem } from '@/contract/rules'
 import { MAX_ORDER_FEN, formatYuan, parseYuan, type YuanParseError } from './money'
 
-/** WeChat Pay's description limit, also the backend's. */
-export const DESCRIPTION_MAX_CHARS = 127
+export { DESCRIPTION_MAX_CHARS, countChars }
 
 const AMOUNT_MESSAGES: Record<YuanParseError, string> = {
   EMPTY: '请输入金额',
@@ -22,17 +23,15 @@ export function validateAmount(text: string, maxFen: number = MAX_ORDER_FEN): Fi
   return { ok: false, message }
 }
 
-/** Characters as the user (and Ajv's maxLength) counts them: code points, not UTF-16 units. */
-export const countChars = (text: string): number => Array.from(text).length
+const DESCRIPTION_MESSAGES: Record<DescriptionProblem, string> = {
+  EMPTY: '请输入商品描述',
+  CONTROL_CHARS: '商品描述不能包含换行或控制字符',
+  TOO_LONG: `商品描述最多 ${DESCRIPTION_MAX_CHARS} 个字`,
+  UNSUPPORTED_CHARS: '商品描述不能包含表情符号等特殊字符',
+}
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/
-
-/** Validates the description: 1–127 characters after trimming, no control characters. */
+/** Validates the description with the backend's rule (src/contract/rules.ts): 1–127 characters after trimming, no control characters, no emoji. */
 export function validateDescription(text: string): FieldResult<string> {
-  const trimmed = text.trim()
-  if (trimmed === '') return { ok: false, message: '请输入商品描述' }
-  if (CONTROL_CHARS.test(trimmed)) return { ok: false, message: '商品描述不能包含换行或控制字符' }
-  if (countChars(trimmed) > DESCRIPTION_MAX_CHARS) return { ok: false, message: `商品描述最多 ${DESCRIPTION_MAX_CHARS} 个字` }
-  return { ok: true, value: trimmed }
+  const problem = descriptionProblem(text)
+  return problem ? { ok: false, message: DESCRIPTION_MESSAGES[problem] } : { ok: true, value: text.trim() }
 }

@@ -1,5 +1,6 @@
 // Backend over HTTP, speaking the merchant backend contract exactly (architecture.md §App ↔ merchant
 // backend HTTP contract). Transport only: failures become AppError, nothing here toasts or navigates.
+import { ORDER_STATUSES } from '@/contract/constants'
 import { AppError, ERROR_MESSAGES, isErrorCode, type ErrorCode } from '@/lib/errors'
 import type { Backend, HttpRequest, KeyValueStorage, Order, Payment } from './types'
 
@@ -61,7 +62,7 @@ function transportError(e: unknown): AppError {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 
 function asOrder(v: unknown): Order {
-  if (isObject(v) && typeof v.orderNo === 'string' && Number.isInteger(v.amount) && typeof v.status === 'string') return v as unknown as Order
+  if (isObject(v) && typeof v.orderNo === 'string' && Number.isInteger(v.amount) && (ORDER_STATUSES as readonly unknown[]).includes(v.status)) return v as unknown as Order
   throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, 'order missing or malformed')
 }
 
@@ -161,7 +162,8 @@ export function createHttpBackend({
     },
     async createOrder(input) {
       const body = (await call('POST', '/api/orders', input)) as { order?: unknown; payment?: unknown }
-      return { order: asOrder(body.order), payment: asPayment(body.payment) }
+      // null: a replayed requestId whose order is no longer payable (the contract's OrderWithPayment).
+      return { order: asOrder(body.order), payment: body.payment === null ? null : asPayment(body.payment) }
     },
     async getOrder(orderNo) {
       return asOrder(((await call('GET', path(orderNo))) as { order?: unknown }).order)

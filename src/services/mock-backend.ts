@@ -3,6 +3,8 @@
 // Never part of a production build: only src/services/index.ts requires it, in a branch that
 // webpack drops when TARO_APP_API_BASE is set.
 import { AppError, ERROR_MESSAGES } from '@/lib/errors'
+import { REQUEST_ID_PATTERN } from '@/contract/constants'
+import { formatOrderNo } from '@/contract/rules'
 import { MAX_ORDER_FEN } from '@/lib/money'
 import { randomBytes, randomString, toBase64 } from '@/lib/random'
 import { validateDescription } from '@/lib/validation'
@@ -113,17 +115,21 @@ export function createMockBackend({
       }
       const checked = validateDescription(description)
       if (!checked.ok) throw new AppError('INVALID_DESCRIPTION', checked.message)
-      if (!/^[A-Za-z0-9_-]{8,64}$/.test(requestId)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.BAD_REQUEST, 'requestId')
+      if (!new RegExp(REQUEST_ID_PATTERN).test(requestId)) throw new AppError('BAD_REQUEST', ERROR_MESSAGES.BAD_REQUEST, 'requestId')
       const data = load()
       const known = data.requests[requestId]
       if (known) {
+        // The backend's replay rules: same body → same order (payment only while unpaid), another body → 400.
         const order = find(data, known)
-        const payment = newPayment(data, order.orderNo)
+        if (order.amount !== amount || order.description !== checked.value) {
+          throw new AppError('BAD_REQUEST', ERROR_MESSAGES.BAD_REQUEST, 'requestId was already used for a different order')
+        }
+        const payment = order.status === 'unpaid' ? newPayment(data, order.orderNo) : null
         save(data)
         return { order: { ...order }, payment }
       }
       const order: Order = {
-        orderNo: `M${chinaStamp(now())}${digits(6)}`,
+        orderNo: formatOrderNo(now(), (max) => randomBytes(1)[0] % max),
         amount,
         currency: 'CNY',
         description: checked.value,

@@ -2,44 +2,17 @@
 // (architecture.md §App ↔ merchant backend HTTP contract). Implementations live beside this file.
 export { ERROR_CODES, AppError, type ErrorCode } from '@/lib/errors'
 
-export const ORDER_STATUSES = ['unpaid', 'paid', 'closed', 'refunded', 'failed'] as const
-export type OrderStatus = (typeof ORDER_STATUSES)[number]
-
-/** The merchant's order as the backend returns it; `amount` and `refundedAmount` are integer fen. */
-export interface Order {
-  orderNo: string
-  amount: number
-  currency: 'CNY'
-  description: string
-  status: OrderStatus
-  createdAt: string
-  paidAt: string | null
-  transactionId: string | null
-  refundedAmount: number
-}
-
-/** Exactly the object passed to wx.requestPayment (WeChat wire spelling). */
-export interface Payment {
-  timeStamp: string
-  nonceStr: string
-  package: string
-  signType: 'RSA'
-  paySign: string
-}
-
-export interface CreateOrderInput {
-  /** Integer fen. */
-  amount: number
-  description: string
-  /** Client idempotency key: the same requestId maps to the same order. */
-  requestId: string
-}
+// The wire shapes come from the contract; `import type` keeps TypeBox out of the bundle.
+export type { Order, Payment, CreateOrderInput, OrderWithPayment } from '@/contract/schemas'
+export type { OrderStatus } from '@/contract/constants'
+import type { CreateOrderInput, Order, OrderWithPayment, Payment } from '@/contract/schemas'
 
 /** The merchant backend as the app sees it. Every method rejects with an AppError only. */
 export interface Backend {
   /** Logs in (wx.login code → POST /api/session) unless a valid session is kept already. */
   createSession(): Promise<void>
-  createOrder(input: CreateOrderInput): Promise<{ order: Order; payment: Payment }>
+  /** `payment` is null when a replayed requestId names an order that is no longer payable. */
+  createOrder(input: CreateOrderInput): Promise<OrderWithPayment>
   getOrder(orderNo: string): Promise<Order>
   listOrders(): Promise<Order[]>
   /** Fresh payment parameters for an unpaid order (POST /api/orders/:orderNo/payment). */

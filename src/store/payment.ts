@@ -3,7 +3,7 @@
 import { createStore } from 'zustand/vanilla'
 import { AppError, ERROR_MESSAGES, toAppError } from '@/lib/errors'
 import { newRequestId as defaultRequestId } from '@/lib/random'
-import type { Backend, Order, Payment, PaymentDriver, PayOutcome, Sleep } from '@/services/types'
+import type { Backend, Order, OrderWithPayment, Payment, PaymentDriver, PayOutcome, Sleep } from '@/services/types'
 import { isBusy, outcomeKind, settle, type FinalPhase, type OutcomeKind, type Phase } from './settle'
 
 export type { Phase } from './settle'
@@ -136,6 +136,16 @@ export const createPaymentStore = ({
       set({ phase, order: answer.latest ?? order, error: errorFor(phase, outcome, answer.latest, answer.confirmError) })
     }
 
+    /** The order can no longer be paid: paid meanwhile (or closed); the server's order says which. */
+    async function settleNotPayable(run: number, order: Order, error: AppError) {
+      set({ phase: 'confirming', order })
+      const answer = await askServer(run, order.orderNo, [0])
+      if (!answer) return
+      const latest = answer.latest ?? order
+      const paid = latest.status === 'paid' || latest.status === 'refunded'
+      set({ phase: paid ? 'succeeded' : 'failed', order: latest, error: paid ? null : error })
+    }
+
     async function payExisting(order: Order) {
       const run = begin({ phase: 'creating', order, error: null })
       let payment: Payment
@@ -144,15 +154,7 @@ export const createPaymentStore = ({
       } catch (e) {
         if (run !== runId) return
         const error = toAppError(e)
-        if (error.code === 'ORDER_NOT_PAYABLE') {
-          // Paid meanwhile (or closed): the server's order says which.
-          set({ phase: 'confirming' })
-          const answer = await askServer(run, order.orderNo, [0])
-          if (!answer) return
-          const latest = answer.latest ?? order
-          set({ phase: latest.status === 'paid' ? 'succeeded' : 'failed', order: latest, error: latest.status === 'paid' ? null : error })
-          return
-        }
+        if (error.code === 'ORDER_NOT_PAYABLE') return settleNotPayable(run, order, error)
         set({ phase: 'failed', error })
         return
       }
@@ -171,7 +173,7 @@ export const createPaymentStore = ({
         lastInput = { ...input }
         unansweredRequestId = requestId
         const run = begin({ phase: 'creating', order: null, error: null })
-        let created: { order: Order; payment: Payment }
+        let created: OrderWithPayment
         try {
           created = await backend.createOrder({ amount: input.amountFen, description: input.description, requestId })
         } catch (e) {
@@ -181,6 +183,8 @@ export const createPaymentStore = ({
         }
         unansweredRequestId = null
         if (run !== runId) return
+        // A replayed requestId whose order is no longer unpaid comes back without payment parameters.
+        if (!created.payment) return settleNotPayable(run, created.order, new AppError('ORDER_NOT_PAYABLE'))
         await payAndSettle(run, created.order, created.payment)
       },
 

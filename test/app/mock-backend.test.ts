@@ -12,8 +12,9 @@ describe('in-app mock backend', () => {
   test('creates realistic orders and payment objects, with latency', async () => {
     const { backend, sleeps } = setup()
     const { order, payment } = await backend.createOrder({ amount: 1230, description: ' 拿铁 ', requestId: 'req-mock-001' })
+    if (!payment) throw new Error('a new order comes with payment parameters')
     expect(order).toEqual({
-      orderNo: expect.stringMatching(/^M20261123090203\d{6}$/), amount: 1230, currency: 'CNY', description: '拿铁', status: 'unpaid',
+      orderNo: expect.stringMatching(/^20261123090203[0-9A-Z]{8}$/), amount: 1230, currency: 'CNY', description: '拿铁', status: 'unpaid',
       createdAt: '2026-11-23T01:02:03.000Z', paidAt: null, transactionId: null, refundedAmount: 0,
     })
     expect(payment.timeStamp).toBe(String(Date.UTC(2026, 10, 23, 1, 2, 3) / 1000))
@@ -31,6 +32,15 @@ describe('in-app mock backend', () => {
     const b = await backend.createOrder({ amount: 100, description: 'x', requestId: 'req-mock-002' })
     expect(b.order.orderNo).toBe(a.order.orderNo)
     expect(await backend.listOrders()).toHaveLength(1)
+  })
+
+  test('the backend\'s replay rules: another body → BAD_REQUEST; a paid order → no payment', async () => {
+    const { backend } = setup()
+    const a = await backend.createOrder({ amount: 100, description: 'x', requestId: 'req-mock-007' })
+    await expect(backend.createOrder({ amount: 101, description: 'x', requestId: 'req-mock-007' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+    backend.completePayment(a.payment!, 'success')
+    const replay = await backend.createOrder({ amount: 100, description: 'x', requestId: 'req-mock-007' })
+    expect(replay).toMatchObject({ order: { orderNo: a.order.orderNo, status: 'paid' }, payment: null })
   })
 
   test('applies the backend rules with the same codes', async () => {
@@ -55,6 +65,7 @@ describe('in-app mock backend', () => {
   test('marks paid only when the simulated sheet confirms; then it is no longer payable', async () => {
     const { backend } = setup()
     const { order, payment } = await backend.createOrder({ amount: 1, description: 'x', requestId: 'req-mock-006' })
+    if (!payment) throw new Error('a new order comes with payment parameters')
     expect(backend.completePayment(payment, 'cancel')).toBe('cancel')
     expect((await backend.getOrder(order.orderNo)).status).toBe('unpaid')
     const fresh = await backend.renewPayment(order.orderNo)

@@ -24,7 +24,7 @@ async function renderOrders() {
 /** Seeds the page's backend with orders: the first created is paid, the second left unpaid. */
 async function seed(backend: ReturnType<typeof instantBackend>) {
   const first = await backend.createOrder({ amount: 100, description: '第一单', requestId: 'req-seed-0001' })
-  backend.completePayment(first.payment, 'success')
+  backend.completePayment(first.payment!, 'success')
   const second = await backend.createOrder({ amount: 2550, description: '第二单', requestId: 'req-seed-0002' })
   return { paid: first.order, unpaid: second.order }
 }
@@ -56,7 +56,7 @@ describe('orders page', () => {
         createdAt: `2026-11-2${i}T00:00:00.000Z`, paidAt: null, transactionId: null, refundedAmount: 0,
       })),
     }))
-    expect(items().map((i) => i.querySelector('.status-badge')?.textContent)).toEqual(['待支付', '已支付', '已关闭', '已退款', '失败'])
+    expect(items().map((i) => i.querySelector('.status-badge')?.textContent)).toEqual(['待支付', '已支付', '已关闭', '已退款', '支付失败'])
   })
 
   test('loading, then an error with 重新加载', async () => {

@@ -167,7 +167,7 @@ describe('payment store', () => {
     await store.getState().checkout(input)
     expect(store.getState().phase).toBe('pending')
     expect(store.getState().error?.message).toBe('暂未确认到支付结果，请稍后查询（请求超时，请稍后重试）')
-    expect(store.getState().order?.orderNo).toMatch(/^M\d{20}$/)
+    expect(store.getState().order?.orderNo).toMatch(/^\d{14}[0-9A-Z]{8}$/)
   })
 
   test('confirm() turns pending into succeeded once the server has it', async () => {
@@ -211,6 +211,16 @@ describe('payment store', () => {
     backend.completePayment(seen[0], 'success')
     await store.getState().retry()
     expect(store.getState().phase).toBe('succeeded')
+  })
+
+  test('a replayed checkout whose order was paid meanwhile (payment: null) settles from the server, no sheet', async () => {
+    const backend = instantBackend()
+    const first = await backend.createOrder({ amount: input.amountFen, description: input.description, requestId: 'req-test-1' })
+    backend.completePayment(first.payment!, 'success')
+    const { store, seen } = setup([], backend)
+    await store.getState().checkout(input)
+    expect(seen).toHaveLength(0)
+    expect(store.getState()).toMatchObject({ phase: 'succeeded', order: { orderNo: first.order.orderNo, status: 'paid' } })
   })
 
   test('paying a closed order: failed with ORDER_NOT_PAYABLE', async () => {

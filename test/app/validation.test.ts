@@ -33,9 +33,14 @@ describe('validateDescription', () => {
     expect(validateDescription(text)).toEqual({ ok: false, message })
   })
 
-  test('counts characters as code points (an emoji is one character)', () => {
+  test('counts characters as code points', () => {
     expect(countChars('☕😀')).toBe(2)
-    expect(validateDescription('😀'.repeat(127)).ok).toBe(true)
-    expect(validateDescription('😀'.repeat(128)).ok).toBe(false)
+    expect(validateDescription('☕'.repeat(127)).ok).toBe(true)
+    expect(validateDescription('☕'.repeat(128)).ok).toBe(false)
+  })
+
+  // Issue 11: WeChat Pay refuses 4-byte UTF-8 (emoji); refused here, never sent on to fail there.
+  test.each(['咖啡😀', '𠀀字', 'x\ud800'])('refuses characters WeChat Pay does not accept: %s', (text) => {
+    expect(validateDescription(text)).toEqual({ ok: false, message: '商品描述不能包含表情符号等特殊字符' })
   })
 })

@@ -74,6 +74,9 @@ describe('POST /api/orders', () => {
     ['only spaces', '   '],
     ['128 characters', '好'.repeat(128)],
     ['a control character', 'tea\u0007'],
+    // Issue 11: WeChat Pay refuses 4-byte UTF-8; it used to pass here and leave the order failed with a 502.
+    ['an emoji', '咖啡😀'],
+    ['a lone surrogate', 'tea\ud800'],
     ['a number', 42],
   ])('description %s is 400 INVALID_DESCRIPTION', async (_n, description) => {
     const res = await create({ amount: 100, description, requestId: requestId() })

@@ -28,7 +28,7 @@ export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
       if (err.statusCode >= 500) req.log.warn({ code: err.code, msg: err.message }, 'request failed upstream')
-      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } })
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } })
     }
     const fe = err as FastifyError
     if (fe.validation) {

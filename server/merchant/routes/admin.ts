@@ -1,7 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../errors'
-import { ErrorBody, OrderNoParams, OrderSchema, RefundSchema, REQUEST_ID_PATTERN } from '../schemas'
+import { REFUND_REASON_MAX_CHARS, REQUEST_ID_PATTERN } from '../../../src/contract/constants'
+import { ErrorBodySchema, OrderNoParamsSchema, OrderSchema, RefundSchema } from '../../../src/contract/schemas'
 import type { OrderService } from '../services/orders'
 
 export interface AdminRoutesOptions {
@@ -22,13 +23,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
 
   app.post('/api/admin/orders/:orderNo/refunds', {
     schema: {
-      params: OrderNoParams,
+      params: OrderNoParamsSchema,
       body: Type.Object({
         amount: Type.Integer({ minimum: 1 }),
-        reason: Type.Optional(Type.String({ maxLength: 80 })),
+        reason: Type.Optional(Type.String({ maxLength: REFUND_REASON_MAX_CHARS })),
         requestId: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN })),
       }),
-      response: { 200: Type.Object({ refund: RefundSchema, order: OrderSchema }), 201: Type.Object({ refund: RefundSchema, order: OrderSchema }), '4xx': ErrorBody, '5xx': ErrorBody },
+      response: { 200: Type.Object({ refund: RefundSchema, order: OrderSchema }), 201: Type.Object({ refund: RefundSchema, order: OrderSchema }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },
     },
   }, async (req, reply) => {
     const { refund, order, replayed } = await orders.refund(req.params.orderNo, req.body)

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorBody } from '../schemas'
+import { ErrorBodySchema, SessionSchema } from '../../../src/contract/schemas'
 import type { SessionService } from '../services/session'
 
 export interface SessionRoutesOptions {
@@ -11,7 +11,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
   app.post('/api/session', {
     schema: {
       body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' }) }),
-      response: { 200: Type.Object({ token: Type.String(), expiresIn: Type.Integer() }), '4xx': ErrorBody, '5xx': ErrorBody },
+      response: { 200: SessionSchema, '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },
     },
   }, async (req) => sessions.login(req.body.code))
 }

@@ -1,18 +1,11 @@
 import { randomInt } from 'node:crypto'
+import { formatOrderNo } from '../../../src/contract/rules'
 
-const ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ'
 /** out_trade_no rules: 6–32 characters of [0-9A-Za-z_-|*] (wechatpay-v3.md §4). */
 export const OUT_TRADE_NO_PATTERN = /^[0-9A-Za-z_\-|*]{6,32}$/
 
-/** Beijing wall-clock digits yyyyMMddHHmmss for a timestamp. */
-const beijingDigits = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace(/\D/g, '')
-
-/** A business order number: Beijing time + 8 random characters, 22 characters in all. */
-export function newOrderNo(now: number, random: (max: number) => number = randomInt): string {
-  let tail = ''
-  for (let i = 0; i < 8; i++) tail += ALPHABET[random(ALPHABET.length)]
-  return `${beijingDigits(now)}${tail}`
-}
+/** A business order number: Beijing time + 8 random characters, 22 characters in all (src/contract/rules.ts). */
+export const newOrderNo = (now: number, random: (max: number) => number = randomInt): string => formatOrderNo(now, random)
 
 /** The out_trade_no of attempt `seq` of an order (≤ 32 characters, within the rules). */
 export const outTradeNoFor = (orderNo: string, seq: number): string => `${orderNo}_${seq}`

@@ -1,4 +1,7 @@
 import { WechatPayError, type PartnerTransaction, type RefundNotice, type RequestPaymentParams, type Transaction } from '../../wechatpay'
+import { DESCRIPTION_MAX_CHARS, REFUND_REASON_MAX_CHARS } from '../../../src/contract/constants'
+import { descriptionProblem, type DescriptionProblem } from '../../../src/contract/rules'
+import type { Order, Refund } from '../../../src/contract/schemas'
 import { AppError } from '../errors'
 import type { AttemptRecord, OrderRecord, RefundRecord, RefundStatus, Storage, UserRecord } from '../storage'
 import { newOrderNo, outTradeNoFor, rfc3339Beijing } from './order-numbers'
@@ -12,29 +15,10 @@ export const PREPAY_REUSE_MARGIN_MS = 5 * 60_000
 export const QUERY_THROTTLE_MS = 3_000
 /** The reconciler looks at unpaid orders created within this window before their expiry. */
 export const RECONCILE_LOOKBACK_MS = 24 * 3600_000
-export const MAX_DESCRIPTION_CHARS = 127
 
-/** The `order` object of the contract (architecture.md). */
-export interface OrderView {
-  orderNo: string
-  amount: number
-  currency: 'CNY'
-  description: string
-  status: OrderRecord['status']
-  createdAt: string
-  paidAt: string | null
-  transactionId: string | null
-  refundedAmount: number
-}
-
-export interface RefundView {
-  refundNo: string
-  orderNo: string
-  amount: number
-  reason: string
-  status: RefundStatus
-  createdAt: string
-}
+/** The contract's `order` and `refund` objects (src/contract/schemas.ts). */
+export type OrderView = Order
+export type RefundView = Refund
 
 export interface Logger {
   info(obj: object, msg: string): void
@@ -56,8 +40,10 @@ export interface OrderServiceOptions {
 export type TransitionSource = 'notification' | 'query' | 'close' | 'reconciler'
 export type TransitionOutcome = 'applied' | 'duplicate' | 'mismatch' | 'unknown_order' | 'stray' | 'ignored'
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+const iso = (ms: number) => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 const CONTROL_CHARS = /\p{Cc}/u
+const FINAL_REFUND_STATUSES: ReadonlySet<RefundStatus> = new Set(['succeeded', 'closed', 'failed'])
 
 /** The contract's view of an order record. */
 export const toOrderView = (o: OrderRecord): OrderView => ({
@@ -66,8 +52,8 @@ export const toOrderView = (o: OrderRecord): OrderView => ({
   currency: 'CNY',
   description: o.description,
   status: o.status,
-  createdAt: iso(o.createdAt) as string,
-  paidAt: iso(o.paidAt),
+  createdAt: iso(o.createdAt),
+  paidAt: isoOrNull(o.paidAt),
   transactionId: o.transactionId,
   refundedAmount: o.refundedAmount,
 })
@@ -78,17 +64,22 @@ export const toRefundView = (r: RefundRecord): RefundView => ({
   amount: r.amount,
   reason: r.reason,
   status: r.status,
-  createdAt: iso(r.createdAt) as string,
+  createdAt: iso(r.createdAt),
+  settledAt: FINAL_REFUND_STATUSES.has(r.status) ? iso(r.updatedAt) : null,
 })
 
-/** Trimmed description, or INVALID_DESCRIPTION: 1–127 characters, no control characters. */
+const DESCRIPTION_MESSAGES: Record<DescriptionProblem, string> = {
+  EMPTY: 'description is empty',
+  TOO_LONG: `description is longer than ${DESCRIPTION_MAX_CHARS} characters`,
+  CONTROL_CHARS: 'description contains control characters',
+  UNSUPPORTED_CHARS: 'description contains characters WeChat Pay does not accept (emoji or other 4-byte UTF-8)',
+}
+
+/** Trimmed description, or INVALID_DESCRIPTION (src/contract/rules.ts: 1–127 characters, no control characters, no 4-byte UTF-8). */
 export function checkDescription(raw: string): string {
-  const d = raw.trim()
-  const chars = [...d].length
-  if (chars < 1) throw new AppError('INVALID_DESCRIPTION', 'description is empty')
-  if (chars > MAX_DESCRIPTION_CHARS) throw new AppError('INVALID_DESCRIPTION', `description is longer than ${MAX_DESCRIPTION_CHARS} characters`)
-  if (CONTROL_CHARS.test(d)) throw new AppError('INVALID_DESCRIPTION', 'description contains control characters')
-  return d
+  const problem = descriptionProblem(raw)
+  if (problem) throw new AppError('INVALID_DESCRIPTION', DESCRIPTION_MESSAGES[problem])
+  return raw.trim()
 }
 
 const isPaidState = (s: string) => s === 'SUCCESS' || s === 'REFUND'
@@ -481,7 +472,7 @@ export function createOrderService(o: OrderServiceOptions) {
     async refund(orderNo: string, input: { amount: number; reason?: string; requestId?: string }): Promise<{ refund: RefundView; order: OrderView; replayed: boolean }> {
       if (!Number.isInteger(input.amount) || input.amount < 1) throw new AppError('INVALID_AMOUNT', 'refund amount must be a positive integer number of fen')
       const reason = (input.reason ?? '').trim()
-      if ([...reason].length > 80 || CONTROL_CHARS.test(reason)) throw new AppError('BAD_REQUEST', 'reason must be at most 80 characters without control characters')
+      if ([...reason].length > REFUND_REASON_MAX_CHARS || CONTROL_CHARS.test(reason)) throw new AppError('BAD_REQUEST', `reason must be at most ${REFUND_REASON_MAX_CHARS} characters without control characters`)
       return withLock(orderNo, async () => {
         const order = mustOrder(orderNo)
         if (input.requestId) {

@@ -4,8 +4,9 @@
  * Calls are synchronous and `transaction(fn)` is atomic (better-sqlite3's model).
  */
 
-export const ORDER_STATUSES = ['unpaid', 'paid', 'closed', 'refunded', 'failed'] as const
-export type OrderStatus = (typeof ORDER_STATUSES)[number]
+import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
+
+export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
 
 /** The business order the user sees. Times are milliseconds since the epoch. */
 export interface OrderRecord {
@@ -50,7 +51,6 @@ export interface AttemptRecord {
   paidAt: number | null
 }
 
-export type RefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed'
 export type RefundKind = 'admin' | 'stray'
 
 export interface RefundRecord {
