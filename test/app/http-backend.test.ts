@@ -1,6 +1,6 @@
 import { AppError } from '@/lib/errors'
 import { SESSION_STORAGE_KEY, createHttpBackend } from '@/services/http-backend'
-import { createMemoryStorage, type HttpRequest } from '@/services/types'
+import { createMemoryStorage, type HttpRequest, type HttpUpload } from '@/services/types'
 
 type Call = Parameters<HttpRequest>[0]
 type Answer = { statusCode: number; data: unknown } | Error | 'hang'
@@ -24,7 +24,15 @@ function fakeServer(routes: Record<string, Answer[]>) {
     if (answer instanceof Error) return Promise.reject(answer)
     return Promise.resolve(answer)
   }
-  return { request, calls }
+  // Taro.uploadFile answers with the body as text; progress is reported halfway.
+  const uploads: Array<Parameters<HttpUpload>[0]> = []
+  const upload: HttpUpload = async (options) => {
+    uploads.push(options)
+    options.onProgress?.(50)
+    const res = await request({ url: options.url, method: 'POST', header: options.header, timeout: options.timeout, data: { file: options.filePath } })
+    return { statusCode: res.statusCode, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) }
+  }
+  return { request, upload, calls, uploads }
 }
 
 const session = (token: string) => ({ statusCode: 200, data: { token, expiresIn: 7200 } })
@@ -36,8 +44,8 @@ function setup(routes: Record<string, Answer[]>, { codes = ['code-1', 'code-2', 
     if (!code) throw new Error('no more codes')
     return code
   })
-  const backend = createHttpBackend({ baseUrl: 'https://api.test/', request: server.request, login, storage, timeoutMs: 5000, now: () => 1_800_000_000_000 })
-  return { backend, login, storage, calls: server.calls }
+  const backend = createHttpBackend({ baseUrl: 'https://api.test/', request: server.request, upload: server.upload, login, storage, timeoutMs: 5000, now: () => 1_800_000_000_000 })
+  return { backend, login, storage, calls: server.calls, uploads: server.uploads }
 }
 
 describe('HTTP backend', () => {
