@@ -27,3 +27,12 @@ export const MICRO_PHOTOS: FieldPath[] = ['idCard.portraitMediaId', 'idCard.nati
 export function fill(store: OnboardingStore, values: Partial<Values>) {
   for (const [path, value] of Object.entries(values)) store.getState().setField(path as FieldPath, value as string)
 }
+
+/** Fills the 小微 form (photos uploaded to `backend` directly) and submits it through the store. */
+export async function submitMicro(store: OnboardingStore, backend: { uploadMedia(path: string): Promise<string> }) {
+  fill(store, MICRO)
+  fill(store, { 'idCard.portraitMediaId': await backend.uploadMedia('wxfile://tmp/p.jpg'), 'idCard.nationalMediaId': await backend.uploadMedia('wxfile://tmp/n.jpg') })
+  const application = await store.getState().submit()
+  if (!application) throw new Error(`submit refused: ${JSON.stringify(store.getState().errors)}`)
+  return application
+}
