@@ -20,7 +20,7 @@ export function QrCode({ id, text, sizePx = 200, caption }: QrCodeProps) {
     <View id={id} className='qr-code'>
       <View className='qr-code__frame' style={{ padding: `${modulePx * 4}px`, background: '#fff', display: 'inline-block' }}>
         {matrix.rows.map((row, y) => (
-          <View key={y} className='qr-code__row' style={{ width: `${side}px`, height: `${modulePx}px`, background: rowBackground(row, modulePx) }} />
+          <View key={y} id={id ? `${id}-row-${y}` : undefined} className='qr-code__row' style={{ width: `${side}px`, height: `${modulePx}px`, background: rowBackground(row, modulePx) }} />
         ))}
       </View>
       {caption && <Text className='qr-code__caption'>{caption}</Text>}
