@@ -143,6 +143,8 @@ export function createHttpBackend({
     } catch {
       // left as text: errorFromResponse falls back to the status
     }
+    // A proxy in front of the backend (nginx's client_max_body_size) answers 413 with an HTML page.
+    if (res.statusCode === 413 && !isObject(data)) data = { error: { code: 'IMAGE_TOO_LARGE', message: 'HTTP 413 from a proxy' } }
     return { statusCode: res.statusCode, data }
   }
 

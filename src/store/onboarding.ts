@@ -7,22 +7,19 @@ import { validateApplication } from '@/contract/application-rules'
 import { DEFAULT_MEDIA_MAX_BYTES } from '@/contract/constants'
 import { AppError, toAppError } from '@/lib/errors'
 import { newRequestId as defaultRequestId } from '@/lib/random'
-import type { Application, Backend, ChooseImage, FieldError, KeyValueStorage, ReviewSimulator } from '@/services/types'
+import type { Application, Backend, ChooseImage, KeyValueStorage, ReviewSimulator } from '@/services/types'
 import {
-  IMAGE_FIELDS, STEPS, emptyValues, isFieldPath, stepOfField, toRequest, visibleFields, withField,
+  STEPS, emptyValues, isFieldPath, stepOfField, toRequest, visibleFields, withField,
   type FieldPath, type ImageField, type Step, type Values,
 } from './onboarding-fields'
+import { beijingToday, byField, donePaths, isBlank, readDraft, restoreUploads, type Draft, type UploadState } from './onboarding-draft'
 import { SUBMITTED_STORAGE_PREFIX, createApplicationsSlice, type ApplicationsSlice } from './onboarding-applications'
 
 export { SUBMITTED_STORAGE_PREFIX }
+export type { UploadState }
 
 /** Storage key of the draft being edited. */
 export const DRAFT_STORAGE_KEY = 'onboarding.draft.v1'
-
-export type UploadState =
-  | { status: 'uploading'; progress: number; path: string }
-  | { status: 'done'; path: string }
-  | { status: 'failed'; path: string | null; message: string }
 
 export interface OnboardingState extends ApplicationsSlice {
   step: Step
@@ -71,49 +68,6 @@ export interface OnboardingDeps {
 }
 
 export type OnboardingStore = ReturnType<typeof createOnboardingStore>
-
-interface Draft {
-  step: Step
-  values: Values
-  editing: string | null
-  uploads: Partial<Record<ImageField, string>>
-}
-
-const beijingToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
-
-/** FieldError[] → path → message (the first message per path). */
-function byField(list: FieldError[]): Partial<Record<string, string>> {
-  const out: Partial<Record<string, string>> = {}
-  for (const { field, message } of list) if (!(field in out)) out[field] = message
-  return out
-}
-
-/** The local paths of the finished uploads (the photos' previews). */
-function donePaths(uploads: Partial<Record<ImageField, UploadState>>): Partial<Record<ImageField, string>> {
-  const out: Partial<Record<ImageField, string>> = {}
-  for (const [field, u] of Object.entries(uploads)) if (u?.status === 'done') out[field as ImageField] = u.path
-  return out
-}
-
-/** Upload states for the photos a restored form already has (a preview path when one was kept). */
-function restoreUploads(values: Values, paths: Partial<Record<ImageField, string>> = {}): Partial<Record<ImageField, UploadState>> {
-  const out: Partial<Record<ImageField, UploadState>> = {}
-  for (const field of IMAGE_FIELDS) if (values[field]) out[field] = { status: 'done', path: paths[field] ?? '' }
-  return out
-}
-
-/** Restores a stored draft, or null when there is none (or it is unreadable). */
-function readDraft(storage: KeyValueStorage, key: string): Draft | null {
-  try {
-    const raw = storage.get(key)
-    if (!raw) return null
-    const draft = JSON.parse(raw) as Draft
-    if (!draft || typeof draft.values !== 'object' || !STEPS.includes(draft.step)) return null
-    return { ...draft, values: { ...emptyValues(), ...draft.values }, uploads: draft.uploads ?? {} }
-  } catch {
-    return null
-  }
-}
 
 /** Creates the onboarding store. */
 export const createOnboardingStore = ({
@@ -317,8 +271,3 @@ export const createOnboardingStore = ({
 /** The error to show under a field: the server's, else the rules' once the field was touched. */
 export const fieldError = (state: Pick<OnboardingState, 'serverErrors' | 'errors' | 'touched'>, path: FieldPath): string | undefined =>
   state.serverErrors[path] ?? (state.touched[path] ? state.errors[path] : undefined)
-
-const isBlank = (values: Values) => {
-  const empty = emptyValues()
-  return (Object.keys(values) as FieldPath[]).every((k) => values[k] === empty[k])
-}
