@@ -36,7 +36,8 @@ export interface MockOnboardingOptions {
   enter: (method: string) => Promise<void>
 }
 
-const IMAGE_PATH = /\.(jpe?g|png|bmp)$/i
+/** A picked photo's temporary path: with an image extension (mini-program), or an H5 blob URL (type unknown until uploaded). */
+const IMAGE_PATH = /(\.(jpe?g|png|bmp)$)|^blob:/i
 const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/
 const digits = (n: number): string => randomString(n, '0123456789')
 

@@ -30,6 +30,11 @@ export interface OnboardingState extends ApplicationsSlice {
   errors: Partial<Record<FieldPath, string>>
   /** Problems the server named (400 details, rejection reasons); shown until the field changes. */
   serverErrors: Partial<Record<string, string>>
+  /**
+   * WeChat Pay's rejection reasons of the application being fixed, by field; shown until the field
+   * changes, but never blocking: a reason may concern a photo or a fact the user re-confirms as is.
+   */
+  rejected: Partial<Record<string, string>>
   uploads: Partial<Record<ImageField, UploadState>>
   /** The rejected application being fixed, or null for a new application. */
   editing: string | null
@@ -127,6 +132,7 @@ export const createOnboardingStore = ({
       touched: {},
       errors: check(values),
       serverErrors: {},
+      rejected: {},
       uploads,
       editing: restored?.editing ?? null,
       notice: restored ? '已恢复上次未提交的内容' : null,
@@ -137,7 +143,8 @@ export const createOnboardingStore = ({
       setField(path, value) {
         const next = withField(get().values, path, value)
         const { [path]: _dropped, ...serverErrors } = get().serverErrors
-        set({ values: next, errors: check(next), serverErrors, submitError: null })
+        const { [path]: _reason, ...rejected } = get().rejected
+        set({ values: next, errors: check(next), serverErrors, rejected, submitError: null })
       },
 
       touch(path) {
@@ -241,9 +248,9 @@ export const createOnboardingStore = ({
         const kept = readDraft(storage, SUBMITTED_STORAGE_PREFIX + application.applicationNo)
         const base = kept?.values ?? withField(emptyValues(), 'organizationType', application.organizationType)
         if (!kept) base.merchantShortname = application.merchantShortname
-        const serverErrors = byField((application.rejections ?? []).map((r) => ({ field: r.field, message: r.reason })))
+        const rejected = byField((application.rejections ?? []).map((r) => ({ field: r.field, message: r.reason })))
         const touched: Partial<Record<FieldPath, true>> = {}
-        for (const f of Object.keys(serverErrors)) if (isFieldPath(f)) touched[f] = true
+        for (const f of Object.keys(rejected)) if (isFieldPath(f)) touched[f] = true
         const first = (application.rejections ?? []).map((r) => r.field).find(isFieldPath)
         const imageUploads = restoreUploads(base, kept?.uploads)
         unanswered = null
@@ -252,7 +259,8 @@ export const createOnboardingStore = ({
           step: first ? stepOfField(first) : 'type',
           values: base,
           errors: check(base),
-          serverErrors,
+          serverErrors: {},
+          rejected,
           touched,
           uploads: imageUploads,
           editing: application.applicationNo,
@@ -264,10 +272,10 @@ export const createOnboardingStore = ({
 
     function blankForm(): Partial<OnboardingState> {
       const values = emptyValues()
-      return { step: 'type', values, errors: check(values), touched: {}, serverErrors: {}, uploads: {}, editing: null, notice: null, submitError: null }
+      return { step: 'type', values, errors: check(values), touched: {}, serverErrors: {}, rejected: {}, uploads: {}, editing: null, notice: null, submitError: null }
     }
   })
 
-/** The error to show under a field: the server's, else the rules' once the field was touched. */
-export const fieldError = (state: Pick<OnboardingState, 'serverErrors' | 'errors' | 'touched'>, path: FieldPath): string | undefined =>
-  state.serverErrors[path] ?? (state.touched[path] ? state.errors[path] : undefined)
+/** The message to show under a field: the server's, else the rejection reason, else the rules' once the field was touched. */
+export const fieldError = (state: Pick<OnboardingState, 'serverErrors' | 'rejected' | 'errors' | 'touched'>, path: FieldPath): string | undefined =>
+  state.serverErrors[path] ?? state.rejected[path] ?? (state.touched[path] ? state.errors[path] : undefined)

@@ -63,7 +63,7 @@ describe('applications page', () => {
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/onboarding/index' })
     expect(stores.onboarding.getState()).toMatchObject({ editing: application.applicationNo, step: 'identity' })
     expect(stores.onboarding.getState().values['idCard.name']).toBe('张三')
-    expect(stores.onboarding.getState().serverErrors['idCard.number']).toBe('身份证号码与姓名不一致')
+    expect(stores.onboarding.getState().rejected['idCard.number']).toBe('身份证号码与姓名不一致')
   })
 
   test('need_sign: the sign link as a QR code and a copy button', async () => {

@@ -46,7 +46,7 @@ export function ApplicationDetail({ application: a, onReload }: { application: A
         {a.subMchid && <View className='kv'><Text className='kv__k'>微信支付商户号</Text><Text className='kv__v'>{a.subMchid}</Text></View>}
       </View>
 
-      {simulate && (
+      {simulate && (NEXT[a.state] || !['finished', 'rejected', 'canceled'].includes(a.state)) && (
         <View id='dev-review' className='panel panel--dev'>
           <Text className='panel__title'>开发模式：模拟微信支付审核</Text>
           <View className='dev-buttons'>

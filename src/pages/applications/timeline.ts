@@ -21,7 +21,9 @@ const OFF_PATH_AFTER: Partial<Record<ApplicationState, ApplicationState>> = {
 
 /** The entries to draw for an application in `state`. */
 export function timeline(state: ApplicationState): TimelineEntry[] {
-  const entry = (s: ApplicationState, status: TimelineEntry['status']): TimelineEntry => ({ state: s, text: APPLICATION_STATE_TEXT[s], status })
+  // A passed `submitting` reads 已提交 (the state's own text, 提交中, is for while it lasts).
+  const entry = (s: ApplicationState, status: TimelineEntry['status']): TimelineEntry =>
+    ({ state: s, text: s === 'submitting' && status === 'done' ? '已提交' : APPLICATION_STATE_TEXT[s], status })
   const at = PATH.indexOf(state)
   if (at >= 0) return PATH.map((s, i) => entry(s, i < at ? 'done' : i === at ? (state === 'finished' ? 'done' : 'current') : 'todo'))
   const after = PATH.indexOf(OFF_PATH_AFTER[state] ?? 'submitting')

@@ -22,6 +22,7 @@ export function ReviewStep() {
   const values = useOnboardingStore((s) => s.values)
   const errors = useOnboardingStore((s) => s.errors)
   const serverErrors = useOnboardingStore((s) => s.serverErrors)
+  const rejected = useOnboardingStore((s) => s.rejected)
   const goTo = useOnboardingStore((s) => s.goTo)
   return (
     <View className='review'>
@@ -33,7 +34,7 @@ export function ReviewStep() {
             <Text id={`edit-${step}`} className='review__edit' onClick={() => goTo(step)}>修改</Text>
           </View>
           {visibleFields(values, step).map((path) => {
-            const problem = serverErrors[path] ?? errors[path]
+            const problem = serverErrors[path] ?? errors[path] ?? rejected[path]
             return (
               <View key={path} className='review__row' id={fieldId(path, 'r')}>
                 <Text className='review__label'>{fieldInfo(path).label}</Text>
