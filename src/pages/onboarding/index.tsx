@@ -50,7 +50,8 @@ export default function OnboardingPage() {
         {step !== 'type' && <Button id='back-button' className='onboarding__back' disabled={submitting} onClick={back}>上一步</Button>}
         {step !== 'review' && <Button id='next-button' className='onboarding__next' type='primary' disabled={uploading} onClick={goNext}>下一步</Button>}
         {step === 'review' && (
-          <Button id='submit-button' className='onboarding__next' type='primary' disabled={submitting || uploading || problems > 0} loading={submitting} onClick={() => void send()}>
+          // No `loading` prop: toggling it makes Taro's H5 button fail to patch its children (insertBefore).
+          <Button id='submit-button' className='onboarding__next' type='primary' disabled={submitting || uploading || problems > 0} onClick={() => void send()}>
             {submitting ? '正在提交…' : editing ? '重新提交' : '提交申请'}
           </Button>
         )}
