@@ -18,7 +18,9 @@ export const HINTS: Partial<Record<FieldPath, string>> = {
   'bankAccount.bankBranchId': '非 17 家直连银行请填写，可向开户行查询',
   'bankAccount.accountName': '个人账户须与身份证姓名一致；对公账户须与营业执照名称一致',
   'store.url': '店铺链接和店铺二维码至少提供一项',
+  'contact.name': '超级管理员负责签约并接收微信支付的通知；小微商户和个人卖家须为经营者本人',
   'contact.mobile': '用于接收微信支付的重要通知和签约短信',
+  'contact.email': '个体工商户和企业必填，其他类型可不填',
 }
 
 const ORG_NOTES: Record<string, string> = {
@@ -57,7 +59,7 @@ export const FIELD_KINDS: Record<FieldPath, FieldKind> = {
   'bankAccount.accountNumber': { kind: 'text', type: 'number', placeholder: '银行卡号或对公账号', maxlength: 30 },
   'store.name': { kind: 'text', placeholder: '例如：张三小吃店', maxlength: 64 },
   'store.url': { kind: 'text', placeholder: 'https://', maxlength: 1024 },
-  'store.qrCodeMediaId': { kind: 'image', note: '店铺二维码（选填）' },
+  'store.qrCodeMediaId': { kind: 'image', note: '顾客扫码进入店铺的二维码' },
   'store.miniProgramSubAppid': { kind: 'text', placeholder: 'wx 开头的 18 位 AppID（选填）', maxlength: 18 },
   'contact.type': { kind: 'choice', options: [{ value: 'legal', label: '经营者/法定代表人本人' }, { value: 'agent', label: '经办人' }] },
   'contact.name': { kind: 'text', placeholder: '超级管理员姓名', maxlength: 30 },
