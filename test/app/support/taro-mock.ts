@@ -47,6 +47,8 @@ export function taroMock() {
     request: jest.fn(async () => { throw new Error('no network in component tests') }),
     login: jest.fn(async () => { throw new Error('no wx.login in component tests') }),
     requestPayment: jest.fn(async () => { throw new Error('no requestPayment in component tests') }),
+    uploadFile: jest.fn(() => { throw new Error('no uploadFile in component tests') }),
+    chooseMedia: jest.fn(async () => { throw new Error('no chooseMedia in component tests') }),
   }
   return {
     __esModule: true,
