@@ -26,6 +26,10 @@ module.exports = {
       testEnvironment: 'node',
       roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
       transform: serverTransform,
+      // RSA key generation and real HTTP on a busy 2-core machine: generous, never a timing assertion.
+      testTimeout: 30_000,
+      // The contract test drives the app's own backends (src/services) against the real one.
+      moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },
     },
     {
       // The compiled weapp output rendered in miniprogram-simulate with the official wxml compiler.

@@ -8,6 +8,7 @@ import { createContext, type EmulatorContext, type EmulatorOptions } from './con
 import { ApiError, ControlError } from './errors'
 import { Faults } from './faults'
 import { Notifier } from './notifier'
+import { applymentsControlRoutes } from './routes/control/applyments'
 import { clientRoutes } from './routes/control/client'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
@@ -90,6 +91,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   app.register(merchantsRoutes, { ctx })
   app.register(clientRoutes, { ctx, notifier })
   app.register(observeRoutes, { ctx, notifier, faults })
+  app.register(applymentsControlRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

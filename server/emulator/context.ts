@@ -21,6 +21,10 @@ export interface EmulatorOptions {
   signtestRate?: number
   /** Time from refund request to refund SUCCESS (emulated ms, scaled by retryScale). */
   refundSettleMs?: number
+  /** Applyments move CHECKING → AUDITING → NEED_SIGN → FINISH after this many emulated ms per state; 0 = only by the control API. */
+  applymentAutoMs?: number
+  /** Largest image accepted by /v3/merchant/media/upload (default 2 MB). */
+  mediaMaxBytes?: number
   /** Milliseconds since the epoch; the control API's clock offset is added to it. */
   clock?: () => number
   nonce?: (length?: number) => string
@@ -42,12 +46,16 @@ export interface ResolvedOptions {
   corsOrigins?: string[]
   signtestRate: number
   refundSettleMs: number
+  applymentAutoMs: number
+  mediaMaxBytes: number
 }
 
 /** The real default probe rate; off when retries are scaled down or under jest unless asked. */
 export const DEFAULT_SIGNTEST_RATE = 0.02
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 5000
 export const DEFAULT_REFUND_SETTLE_MS = 3000
+/** Images up to 2 MB (wechatpay-service-provider.md §2; the e-commerce page says 5 MB, unconfirmed). */
+export const DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
 
 export interface EmulatorContext {
   store: StateStore
@@ -83,6 +91,8 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     corsOrigins: o.corsOrigins,
     signtestRate: o.signtestRate ?? (retryScale < 1 || isJest() ? 0 : DEFAULT_SIGNTEST_RATE),
     refundSettleMs: o.refundSettleMs ?? DEFAULT_REFUND_SETTLE_MS,
+    applymentAutoMs: o.applymentAutoMs ?? 0,
+    mediaMaxBytes: o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
   }
 }
 

@@ -19,6 +19,8 @@ const FLAGS: Record<string, string> = {
   '--host': 'EMULATOR_HOST',
   '--signtest-rate': 'EMULATOR_SIGNTEST_RATE',
   '--cors-origins': 'CORS_ORIGINS',
+  '--applyment-auto-ms': 'EMULATOR_APPLYMENT_AUTO_MS',
+  '--media-max-bytes': 'EMULATOR_MEDIA_MAX_BYTES',
 }
 
 const number = (name: string, raw: string, check: (n: number) => boolean, want: string): number => {
@@ -54,6 +56,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliConfig 
   if (timeout) options.notifyTimeoutMs = number(timeout.name, timeout.value, (n) => Number.isInteger(n) && n > 0, 'a positive integer (milliseconds)')
   const rate = get('EMULATOR_SIGNTEST_RATE')
   if (rate) options.signtestRate = number(rate.name, rate.value, (n) => n >= 0 && n <= 1, 'a probability between 0 and 1')
+  const auto = get('EMULATOR_APPLYMENT_AUTO_MS')
+  if (auto) options.applymentAutoMs = number(auto.name, auto.value, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer (milliseconds, 0 = off)')
+  const mediaMax = get('EMULATOR_MEDIA_MAX_BYTES')
+  if (mediaMax) options.mediaMaxBytes = number(mediaMax.name, mediaMax.value, (n) => Number.isInteger(n) && n > 0, 'a positive integer (bytes)')
   const state = get('EMULATOR_STATE')
   if (state) options.statePath = state.value
   const origins = get('CORS_ORIGINS')

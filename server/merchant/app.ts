@@ -2,12 +2,13 @@ import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
-import { registerErrorHandler } from './plugins/errors'
+import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
 import { sessionRoutes } from './routes/session'
 import { createNotificationHandler } from './services/notifications'
+import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
@@ -61,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     bodyLimit: 16 * 1024,
     // Amounts are integers: "100" must be a 400, not coerced (architecture.md).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
+    // A malformed or over-long URL fails in the router, before any error handler: same body as every other error.
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
@@ -100,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     maxAge: 600,
   })
   app.get('/healthz', async () => ({ ok: true }))
-  await app.register(sessionRoutes, { sessions })
+  await app.register(sessionRoutes, { sessions, loginLimiter: new RateLimiter(config.rateLimitLoginsPerMin, 60_000, clock) })
   await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen })
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })

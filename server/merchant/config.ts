@@ -35,6 +35,7 @@ export const EnvSchema = Type.Object({
   SESSION_SECRET: str('^\\S{32,512}$', 'a random secret of at least 32 characters that signs session tokens'),
   MAX_ORDER_FEN: opt(str(INT, 'the largest order amount in fen, a positive integer')),
   RATE_LIMIT_ORDERS_PER_MIN: opt(str(INT, 'orders per user per minute, a positive integer')),
+  RATE_LIMIT_LOGINS_PER_MIN: opt(str(INT, 'logins (POST /api/session) per source address per minute, a positive integer')),
   CORS_ORIGINS: opt(str('^\\S*$', 'comma-separated origins, e.g. https://shop.example.com,http://127.0.0.1:10086')),
   PORT: opt(str('^[0-9]{1,5}$', 'the TCP port to listen on')),
   HOST: opt(str('^\\S+$', 'the interface to listen on')),
@@ -72,7 +73,8 @@ export interface Config {
   sessionSecret: string
   maxOrderFen: number
   rateLimitOrdersPerMin: number
-  /** Allowed browser origins; 'loopback' = any http://127.0.0.1 / localhost port. */
+  rateLimitLoginsPerMin: number
+  /** Allowed browser origins; 'loopback' = any http://127.0.0.1 / localhost port (the default outside NODE_ENV=production, where it is none). */
   corsOrigins: string[] | 'loopback'
   port: number
   host: string
@@ -103,6 +105,16 @@ export function readEnvFiles(dir = process.cwd(), env: NodeJS.ProcessEnv = proce
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v
   return merged
+}
+
+/** https, or http on a loopback host (the emulator in development). */
+export function isSecureOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+  } catch {
+    return false
+  }
 }
 
 /** Why a notify URL is unusable, or null (wechatpay-v3.md §4: https, no query, ≤255; loopback http for dev). */
@@ -185,6 +197,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   if (maxOrderFen < 1) fail('MAX_ORDER_FEN', 'is malformed: expected a positive integer')
   const rateLimit = int(e.RATE_LIMIT_ORDERS_PER_MIN, 30)
   if (rateLimit < 1) fail('RATE_LIMIT_ORDERS_PER_MIN', 'is malformed: expected a positive integer')
+  const loginLimit = int(e.RATE_LIMIT_LOGINS_PER_MIN, 60)
+  if (loginLimit < 1) fail('RATE_LIMIT_LOGINS_PER_MIN', 'is malformed: expected a positive integer')
   const orderExpireMinutes = int(e.ORDER_EXPIRE_MINUTES, 120)
   if (orderExpireMinutes < 5 || orderExpireMinutes > 10080) fail('ORDER_EXPIRE_MINUTES', 'is malformed: expected 5 to 10080 minutes')
   const port = int(e.PORT, 3000)
@@ -192,7 +206,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   const sessionTtlSeconds = int(e.SESSION_TTL_SECONDS, 7200)
   if (sessionTtlSeconds < 60) fail('SESSION_TTL_SECONDS', 'is malformed: expected at least 60 seconds')
 
-  let corsOrigins: Config['corsOrigins'] = 'loopback'
+  for (const key of ['WECHATPAY_BASE_URL', 'WECHAT_API_BASE'] as const) {
+    const value = e[key]
+    if (value && !isSecureOrLoopback(value)) fail(key, 'must be https (plain http only on a loopback host, e.g. the emulator)')
+  }
+  // Loopback origins are a development default only: a production build must name its origins.
+  let corsOrigins: Config['corsOrigins'] = rawEnv.NODE_ENV === 'production' ? [] : 'loopback'
   if (e.CORS_ORIGINS) {
     corsOrigins = e.CORS_ORIGINS.split(',').filter(Boolean)
     for (const origin of corsOrigins) {
@@ -220,6 +239,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     sessionSecret: e.SESSION_SECRET,
     maxOrderFen,
     rateLimitOrdersPerMin: rateLimit,
+    rateLimitLoginsPerMin: loginLimit,
     corsOrigins,
     port,
     host: e.HOST ?? '127.0.0.1',

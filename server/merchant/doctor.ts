@@ -14,6 +14,11 @@ export interface DoctorReport {
 
 const REQUIRED = new Set<string>(EnvSchema.required ?? [])
 const PLACEHOLDER = /change-me|changeme|example|^x+$/i
+/** The hosts WeChat serves these APIs from (the second is WeChat Pay's backup root). */
+const OFFICIAL_HOSTS: Array<[string, string[]]> = [
+  ['WECHATPAY_BASE_URL', ['api.mch.weixin.qq.com', 'api2.wechatpay.cn']],
+  ['WECHAT_API_BASE', ['api.weixin.qq.com']],
+]
 
 /**
  * Checks a configuration without paying anything: every setting on its own, then keys against
@@ -47,6 +52,17 @@ export function runDoctor(env: Record<string, string | undefined>, readFile: (p:
     if (why) problems.push(`NOTIFY_URL ${why}`)
     else if (!present.NOTIFY_URL.endsWith('/api/wechatpay/notify')) problems.push('NOTIFY_URL does not end with /api/wechatpay/notify, the route this backend serves')
     else passed.push('NOTIFY_URL is well-formed')
+  }
+  for (const [key, official] of OFFICIAL_HOSTS) {
+    const value = present[key]
+    if (!value) continue
+    let host = ''
+    try {
+      host = new URL(value).hostname
+    } catch {
+      continue // reported as malformed above
+    }
+    if (!official.includes(host)) problems.push(`${key} points at ${host}, not WeChat's own ${official.join(' or ')}: fine for the emulator, wrong in production`)
   }
   for (const key of ['ADMIN_TOKEN', 'SESSION_SECRET'] as const) {
     if (present[key] && PLACEHOLDER.test(present[key])) problems.push(`${key} looks like a placeholder: generate a random value (openssl rand -hex 32)`)

@@ -69,7 +69,7 @@ export const createOrderBodySchema = (maxOrderFen: number) =>
     description: Type.String({ maxLength: 1024 }), // trimmed and checked by descriptionProblem
     requestId: Type.String({ pattern: REQUEST_ID_PATTERN }),
     shopId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
-  })
+  }, { additionalProperties: false }) // unknown fields are stripped (Ajv removeAdditional): a newer app may send more
 export type CreateOrderInput = Static<ReturnType<typeof createOrderBodySchema>>
 
 export const SessionSchema = Type.Object({ token: Type.String(), expiresIn: Type.Integer() })

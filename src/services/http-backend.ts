@@ -249,5 +249,8 @@ export function createHttpBackend({
     async getShop(shopId) {
       return asShop((await call('GET', `/api/shops/${encodeURIComponent(shopId)}`)).shop)
     },
+    async closeOrder(orderNo) {
+      return asOrder(((await call('POST', `${path(orderNo)}/close`, {})) as { order?: unknown }).order)
+    },
   }
 }

@@ -174,6 +174,18 @@ export function createMockBackend({
       return payment
     },
 
+    async closeOrder(orderNo) {
+      await enter('closeOrder')
+      const data = load()
+      const order = find(data, orderNo)
+      if (order.status === 'paid' || order.status === 'refunded') {
+        throw new AppError('ORDER_NOT_PAYABLE', ERROR_MESSAGES.ORDER_NOT_PAYABLE, `the order is ${order.status} and cannot be closed`)
+      }
+      if (order.status === 'unpaid' || order.status === 'failed') order.status = 'closed'
+      save(data)
+      return { ...order }
+    },
+
     completePayment(payment, answer) {
       if (answer === 'cancel') return 'cancel'
       if (answer === 'fail') return { fail: '模拟的支付失败' }

@@ -22,6 +22,8 @@ export interface Backend {
   listOrders(): Promise<Order[]>
   /** Fresh payment parameters for an unpaid order (POST /api/orders/:orderNo/payment). */
   renewPayment(orderNo: string): Promise<Payment>
+  /** Closes an unpaid order (idempotent); a paid one is ORDER_NOT_PAYABLE (POST /api/orders/:orderNo/close). */
+  closeOrder(orderNo: string): Promise<Order>
   /** Uploads one image for onboarding (POST /api/media, multipart `file`); resolves with its mediaId. */
   uploadMedia(filePath: string, onProgress?: UploadProgress): Promise<string>
   /** POST /api/applications; the same requestId answers the same application. */

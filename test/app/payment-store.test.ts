@@ -252,6 +252,7 @@ describe('payment store', () => {
       getOrder: async () => { throw new Error('x') },
       listOrders: async () => [],
       renewPayment: async () => { throw new Error('x') },
+      closeOrder: async () => { throw new Error('x') },
       uploadMedia: async () => { throw new Error('x') },
       createApplication: async () => { throw new Error('x') },
       listApplications: async () => [],

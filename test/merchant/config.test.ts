@@ -87,11 +87,20 @@ describe('loadConfig', () => {
     ['MAX_ORDER_FEN', '-5', /^MAX_ORDER_FEN is malformed/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /^CORS_ORIGINS is malformed/],
     ['DATABASE_URL', 'postgres://x', /^DATABASE_URL is malformed/],
+    // Issue 11: WeChat hosts over plain http outside loopback would send keys' signatures and user data in clear.
+    ['WECHATPAY_BASE_URL', 'http://api.mch.weixin.qq.com', /^WECHATPAY_BASE_URL must be https/],
+    ['WECHAT_API_BASE', 'http://10.0.0.5:3100', /^WECHAT_API_BASE must be https/],
   ])('%s=%s stops start-up with one line naming it', (key, value, expected) => {
     const message = errorOf({ ...base, [key]: value })
     expect(message).toMatch(expected)
     expect(message).not.toContain('\n')
     expect(message).not.toContain(base.WECHATPAY_APIV3_KEY)
+  })
+
+  test('CORS: loopback origins by default in development, none in production unless CORS_ORIGINS names them', () => {
+    expect(loadConfig(base, { readFile }).corsOrigins).toBe('loopback')
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }, { readFile }).corsOrigins).toEqual([])
+    expect(loadConfig({ ...base, NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example.com' }, { readFile }).corsOrigins).toEqual(['https://shop.example.com'])
   })
 
   test('a loopback http notify URL is fine for development', () => {

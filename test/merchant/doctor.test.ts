@@ -72,6 +72,11 @@ describe('npm run doctor', () => {
     expect(own).toMatch(/merchant's own public key/)
   })
 
+  test('hosts that are not WeChat\'s own are reported (the emulator in production would be a mistake)', () => {
+    const { problems } = runDoctor({ ...good, WECHATPAY_BASE_URL: 'http://127.0.0.1:3100', WECHAT_API_BASE: 'https://api.weixin.qq.com' }, readFile)
+    expect(problems).toEqual([expect.stringMatching(/^WECHATPAY_BASE_URL points at 127\.0\.0\.1, not WeChat's own api\.mch\.weixin\.qq\.com or api2\.wechatpay\.cn/)])
+  })
+
   test('partner mode without a sub-merchant is reported', () => {
     expect(runDoctor({ ...good, WECHATPAY_MODE: 'partner' }, readFile).problems.join('\n')).toMatch(/WECHATPAY_SUB_MCHID is missing/)
   })

@@ -108,7 +108,7 @@ describe('POST /api/orders', () => {
     expect(text.body.error.code).toBe('BAD_REQUEST')
     const big = await create({ amount: 100, description: 'x'.repeat(20_000), requestId: requestId() })
     expect(big.status).toBe(413)
-    expect(big.body.error.code).toBe('BAD_REQUEST')
+    expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE')
   })
 
   test('without a token it is 401 UNAUTHENTICATED', async () => {

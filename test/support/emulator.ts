@@ -17,6 +17,9 @@ export interface EmulatorOptions {
   clock?: () => number
   signtestRate?: number
   refundSettleMs?: number
+  /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
+  applymentAutoMs?: number
+  mediaMaxBytes?: number
   /** Allowed browser origins (default: loopback origins). */
   corsOrigins?: string[]
 }

@@ -33,7 +33,9 @@ async function openForm() {
   return launched
 }
 
-const stepTitle = (page: SimApp) => page.find('step-title')?.dom.textContent
+/** The text of the node with `id` on the top page (undefined when there is none). */
+const textOf = (page: SimApp, id: string) => (page.find(id)?.dom as { textContent?: string | null } | undefined)?.textContent ?? undefined
+const stepTitle = (page: SimApp) => textOf(page, 'step-title')
 const callsOf = (page: SimApp, api: string) => page.wx.calls.filter((c) => c.api === api).map((c) => c.options)
 
 /** Taps 下一步 and waits for the step `title`. */
@@ -49,9 +51,9 @@ async function fillMicro(page: SimApp) {
   page.input('f-merchantShortname', '张三小吃')
   await nextTo(page, '身份证件')
   page.tap('img-idCard-portraitMediaId')
-  await waitFor(() => page.find('status-idCard-portraitMediaId')?.dom.textContent === '已上传，点击更换', 'the portrait photo upload')
+  await waitFor(() => textOf(page, 'status-idCard-portraitMediaId') === '已上传，点击更换', 'the portrait photo upload')
   page.tap('img-idCard-nationalMediaId')
-  await waitFor(() => page.find('status-idCard-nationalMediaId')?.dom.textContent === '已上传，点击更换', 'the national photo upload')
+  await waitFor(() => textOf(page, 'status-idCard-nationalMediaId') === '已上传，点击更换', 'the national photo upload')
   page.input('f-idCard-name', '张三')
   page.input('f-idCard-number', '11010519491231002X')
   page.input('f-idCard-validFrom', '2020-01-01')
@@ -80,7 +82,7 @@ async function submit(page: SimApp) {
 async function devMove(page: SimApp, button: string, stateText: string) {
   await waitFor(() => page.find(button), `the dev button ${button}`)
   page.tap(button)
-  await waitFor(() => page.find('application-state')?.dom.textContent === stateText, `the state ${stateText}`)
+  await waitFor(() => textOf(page, 'application-state') === stateText, `the state ${stateText}`)
 }
 
 describe('compiled onboarding flow', () => {
@@ -106,7 +108,7 @@ describe('compiled onboarding flow', () => {
     page.input('f-idCard-number', '110105194912310021')
     page.blur('f-idCard-number')
     await waitFor(() => page.find('e-idCard-number'), 'the ID number message')
-    expect(page.find('e-idCard-number')?.dom.textContent).toBe('身份证号校验位不正确，请核对')
+    expect(textOf(page, 'e-idCard-number')).toBe('身份证号校验位不正确，请核对')
     page.input('f-idCard-number', '11010519491231002X')
     await waitFor(() => !page.find('e-idCard-number'), 'the ID number message to go')
     expect(page.errors).toEqual([])
@@ -122,27 +124,27 @@ describe('compiled onboarding flow', () => {
     expect(review).not.toContain('11010519491231002X')
     expect(callsOf(page, 'chooseMedia')).toHaveLength(2)
     await submit(page)
-    expect(page.find('application-state')?.dom.textContent).toBe('提交中')
+    expect(textOf(page, 'application-state')).toBe('提交中')
     expect(page.text()).toContain('1101**********002X')
 
     await devMove(page, 'dev-reject', '已驳回')
-    expect(page.find('rejections')?.dom.textContent).toContain('身份证号码与姓名不一致')
-    expect(page.find('rejection-idCard-number')?.dom.textContent).toContain('身份证号码')
+    expect(textOf(page, 'rejections')).toContain('身份证号码与姓名不一致')
+    expect(textOf(page, 'rejection-idCard-number')).toContain('身份证号码')
     page.tap('resubmit-button')
     await waitFor(() => page.top().route === ONBOARDING && stepTitle(page) === '身份证件', 'the form reopened on the rejected field')
-    expect(page.find('e-idCard-number')?.dom.textContent).toBe('身份证号码与姓名不一致，请核对后重新提交')
+    expect(textOf(page, 'e-idCard-number')).toBe('身份证号码与姓名不一致，请核对后重新提交')
     expect(page.attr('f-idCard-name', 'value')).toBe('张三')
     expect(page.text()).toContain('正在修改申请')
 
     page.input('f-idCard-number', '110105194912310037')
-    await waitFor(() => page.find('e-idCard-number')?.dom.textContent === '身份证号校验位不正确，请核对', 'the rule to take over')
+    await waitFor(() => textOf(page, 'e-idCard-number') === '身份证号校验位不正确，请核对', 'the rule to take over')
     page.input('f-idCard-number', '11010519491231002X')
     await nextTo(page, '结算账户')
     await nextTo(page, '店铺与联系人')
     await nextTo(page, '确认提交')
-    expect(page.find('submit-button')?.dom.textContent).toBe('重新提交')
+    expect(textOf(page, 'submit-button')).toBe('重新提交')
     await submit(page)
-    expect(page.find('application-state')?.dom.textContent).toBe('提交中')
+    expect(textOf(page, 'application-state')).toBe('提交中')
     const stored = JSON.parse(String(page.wx.storage.get('wxpay.mock-onboarding.v1')))
     expect(stored.applications).toHaveLength(1)
     expect(page.errors).toEqual([])
@@ -155,7 +157,7 @@ describe('compiled onboarding flow', () => {
     await devMove(page, 'dev-next', '资料校验中')
     await devMove(page, 'dev-next', '审核中')
     await devMove(page, 'dev-next', '待签约')
-    const url = page.find('sign-url')?.dom.textContent ?? ''
+    const url = textOf(page, 'sign-url') ?? ''
     expect(url).toMatch(/^https:\/\/pay\.weixin\.qq\.com\/public\/apply4ec_sign\//)
     // The sign URL needs a version-4-or-larger code (33+ modules a side): one painted row per module row.
     expect(page.find('sign-qr')).toBeDefined()

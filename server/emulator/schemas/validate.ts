@@ -8,7 +8,8 @@ const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
 /** Characters outside the Basic Multilingual Plane (4-byte UTF-8): WeChat Pay accepts only 1–3-byte characters. */
 const SUPPLEMENTARY = /[\u{10000}-\u{10FFFF}]/u
 
-function findSupplementary(value: unknown, path: string): string | null {
+/** The JSON pointer of the first string holding a 4-byte UTF-8 character, or null. */
+export function findSupplementary(value: unknown, path: string): string | null {
   if (typeof value === 'string') return SUPPLEMENTARY.test(value) ? path : null
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

@@ -149,6 +149,31 @@ export interface DeliveryRecord {
   response?: { body: string }
 }
 
+export type ApplymentState = 'CHECKING' | 'ACCOUNT_NEED_VERIFY' | 'AUDITING' | 'REJECTED' | 'NEED_SIGN' | 'FINISH' | 'FROZEN' | 'CANCELED'
+
+/** An e-commerce sub-merchant application (二级商户进件), see state/applyments.ts. */
+export interface ApplymentRecord {
+  /** WeChat Pay's applyment_id (a 16-digit number, below 2^53). */
+  applymentId: number
+  /** The provider (platform) that submitted it. */
+  mchid: string
+  outRequestNo: string
+  organizationType: string
+  state: ApplymentState
+  /** Emulated ms when the current state began (automatic progress counts from here). */
+  stateSince: number
+  createdAt: number
+  updatedAt: number
+  /** The body as received (ciphertexts included). */
+  request: Record<string, unknown>
+  /** JSON pointer of each encrypted field → its plaintext. */
+  decrypted: Record<string, string>
+  subMchid?: string
+  auditDetail: Array<{ param_name: string; reject_reason: string }>
+  /** Fixed while ACCOUNT_NEED_VERIFY: the amount (fen) the applicant must remit. */
+  payAmount?: number
+}
+
 export interface EmulatorData {
   version: 1
   platform: PlatformKeyRecord | null
@@ -169,6 +194,8 @@ export interface EmulatorData {
   notifications: Record<string, NotificationJob>
   deliveries: DeliveryRecord[]
   media: Record<string, { mchid: string; filename: string; sha256: string; bytes: number }>
+  /** `${mchid}:${out_request_no}` → applyment. */
+  applyments: Record<string, ApplymentRecord>
 }
 
 export const emptyData = (): EmulatorData => ({
@@ -186,4 +213,5 @@ export const emptyData = (): EmulatorData => ({
   notifications: {},
   deliveries: [],
   media: {},
+  applyments: {},
 })

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, type ErrorCode } from '../errors'
 
 interface AjvError {
@@ -23,6 +23,17 @@ function validationCode(errors: AjvError[]): { code: ErrorCode; message: string 
   return { code: 'BAD_REQUEST', message: `${where ? `${where} ` : ''}${e.message ?? 'is invalid'}` }
 }
 
+/** The contract code of an HTTP-layer client error, by status; anything else is BAD_REQUEST. */
+const CLIENT_ERROR_CODE: Partial<Record<number, ErrorCode>> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG' }
+
+/** Fastify's `frameworkErrors`: router failures (malformed URL, over-long parameter) in the contract's body. */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  const status = tooLong ? 414 : err.code === 'FST_ERR_BAD_URL' ? 400 : 500
+  const code: ErrorCode = tooLong ? 'URI_TOO_LONG' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_ERROR'
+  void reply.code(status).send({ error: { code, message: tooLong ? 'a path parameter is too long' : status === 400 ? 'malformed URL' : 'internal error' } })
+}
+
 /** The one place errors become the contract's `{ error: { code, message } }`; no stack ever leaves. */
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
@@ -36,7 +47,7 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       // Fastify's own client errors: bad JSON, wrong content type, body too large, …
-      return reply.code(fe.statusCode).send({ error: { code: fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: fe.message } })
+      return reply.code(fe.statusCode).send({ error: { code: CLIENT_ERROR_CODE[fe.statusCode] ?? 'BAD_REQUEST', message: fe.message } })
     }
     req.log.error({ err }, 'unhandled error')
     return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } })

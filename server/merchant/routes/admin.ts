@@ -28,7 +28,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
         amount: Type.Integer({ minimum: 1 }),
         reason: Type.Optional(Type.String({ maxLength: REFUND_REASON_MAX_CHARS })),
         requestId: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN })),
-      }),
+        // Refused rather than stripped: a misspelt field in an admin script must not refund silently.
+      }, { additionalProperties: Type.Never() }),
       response: { 200: Type.Object({ refund: RefundSchema, order: OrderSchema }), 201: Type.Object({ refund: RefundSchema, order: OrderSchema }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },
     },
   }, async (req, reply) => {

@@ -1,12 +1,16 @@
 import type { HeaderSource } from '../../wechatpay'
 import type { Storage } from '../storage'
 import type { Logger, OrderService } from './orders'
+import { RateLimiter } from './rate-limiter'
 import type { PaymentGateway } from './wechatpay-gateway'
 
 export interface NotifyAnswer {
   status: 204 | 400 | 401 | 500
   body?: { code: 'FAIL'; message: string }
 }
+
+/** Rejected notifications written to the log per source address per minute. */
+export const REJECTIONS_LOGGED_PER_SOURCE_PER_MIN = 30
 
 /** Rejection reasons that are the sender's fault (forged, stale, unknown key) rather than a bad body. */
 const UNAUTHENTIC = new Set(['MISSING_HEADERS', 'STALE_TIMESTAMP', 'UNKNOWN_SERIAL', 'BAD_SIGNATURE'])
@@ -15,17 +19,29 @@ const UNAUTHENTIC = new Set(['MISSING_HEADERS', 'STALE_TIMESTAMP', 'UNKNOWN_SERI
  * Handles one notification from its raw bytes (wechatpay-v3.md §8): verify → decrypt → check
  * against the stored order → apply once → answer. Every outcome is written to the notification log.
  */
-export function createNotificationHandler(deps: { storage: Storage; gateway: PaymentGateway; orders: OrderService; logger: Logger; clock: () => number }) {
+export function createNotificationHandler(deps: {
+  storage: Storage
+  gateway: PaymentGateway
+  orders: OrderService
+  logger: Logger
+  clock: () => number
+  /** Rejected notifications logged per source and window (issue 11): a flood of forgeries cannot grow the database. */
+  rejectionLogLimit?: RateLimiter
+}) {
   const { storage, gateway, orders, logger, clock } = deps
+  const rejectionLogLimit = deps.rejectionLogLimit ?? new RateLimiter(REJECTIONS_LOGGED_PER_SOURCE_PER_MIN, 60_000, clock)
   const record = (eventId: string | null, eventType: string | null, outTradeNo: string | null, outcome: string, detail: string) =>
     storage.notifications.append({ receivedAt: clock(), eventId, eventType, outTradeNo, outcome, detail })
 
-  return async function handle(headers: HeaderSource, raw: Buffer): Promise<NotifyAnswer> {
+  return async function handle(headers: HeaderSource, raw: Buffer, source = 'unknown'): Promise<NotifyAnswer> {
     const parsed = await gateway.parseNotification(headers, raw)
     if (!parsed.ok) {
       const detail = `${parsed.reason}${parsed.detail ? `: ${parsed.detail}` : ''}${parsed.serial ? ` (serial ${parsed.serial})` : ''}`
-      logger.warn({ reason: parsed.reason, serial: parsed.serial }, 'notification rejected')
-      record(null, null, null, 'rejected', detail)
+      // Genuine notifications always verify, so only forgeries are limited: past the limit they are still refused, just not written down.
+      if (rejectionLogLimit.take(source)) {
+        logger.warn({ reason: parsed.reason, serial: parsed.serial, source }, 'notification rejected')
+        record(null, null, null, 'rejected', detail)
+      }
       return UNAUTHENTIC.has(parsed.reason)
         ? { status: 401, body: { code: 'FAIL', message: `signature check failed: ${parsed.reason}` } }
         : { status: 400, body: { code: 'FAIL', message: `malformed notification: ${parsed.reason}` } }

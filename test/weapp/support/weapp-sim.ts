@@ -311,7 +311,8 @@ export function launchApp(root: string, entry: string, options: { query?: Record
       return true
     },
     attr: (id, name) => attrOf(mustFind(id), name),
-    text: () => topPage().component.dom.textContent ?? '',
+    // Typed structurally: with src/services in the server typecheck, the DOM types here come from j-component's own d.ts.
+    text: () => (topPage().component?.dom as { textContent?: string | null } | undefined)?.textContent ?? '',
     close() {
       stub.hooks.navigate = undefined
       while (stack.length) unload()

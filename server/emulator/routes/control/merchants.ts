@@ -5,6 +5,7 @@ import type { EmulatorContext } from '../../context'
 import { ControlError } from '../../errors'
 import { publicView } from '../../platform'
 import { controlBody, PlatformSwitchBody, RegisterAppBody, RegisterMerchantBody } from '../../schemas/control'
+import { boundSubMchids } from '../../state/applyments'
 import type { MerchantRecord } from '../../state/types'
 
 export const merchantsRoutes: FastifyPluginAsync<{ ctx: EmulatorContext }> = async (app, { ctx }) => {
@@ -23,6 +24,7 @@ export const merchantsRoutes: FastifyPluginAsync<{ ctx: EmulatorContext }> = asy
       if (typeof s === 'string') subMchids[s] = { appIds: [] }
       else subMchids[s.mchid] = { appIds: s.appIds ?? [] }
     }
+    for (const [id, sub] of Object.entries(boundSubMchids(ctx, b.mchid))) subMchids[id] ??= sub // finished applyments stay bound
     const merchant: MerchantRecord = {
       mchid: b.mchid,
       serialNo: b.serialNo.toUpperCase(),

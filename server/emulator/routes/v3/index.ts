@@ -10,6 +10,7 @@ import { ApiError } from '../../errors'
 import { faultAnswer, type Faults } from '../../faults'
 import type { Notifier } from '../../notifier'
 import { requestState } from '../request-state'
+import { applymentsRoutes } from './applyments'
 import { authenticate, header } from './auth'
 import { certificatesRoutes } from './certificates'
 import { mediaRoutes } from './media'
@@ -63,4 +64,5 @@ export const v3Routes: FastifyPluginAsync<V3Options> = async (app, { ctx, notifi
   await app.register(refundsRoutes, { ctx, notifier })
   await app.register(certificatesRoutes, { ctx })
   await app.register(mediaRoutes, { ctx })
+  await app.register(applymentsRoutes, { ctx })
 }

@@ -13,12 +13,11 @@ import { authenticate } from './auth'
 import { boundaryOf, parseMultipart } from './multipart'
 import { sendJson } from './send'
 
-/** Images up to 2 MB (wechatpay-v3.md §11.1). */
-export const MAX_MEDIA_BYTES = 2 * 1024 * 1024
 const IMAGE_EXTENSIONS = /\.(jpg|jpeg|png|bmp)$/i
 const MULTIPART_OVERHEAD = 64 * 1024
 
 export const mediaRoutes: FastifyPluginAsync<{ ctx: EmulatorContext }> = async (app, { ctx }) => {
+  const MAX_MEDIA_BYTES = ctx.options.mediaMaxBytes // default 2 MB (wechatpay-v3.md §11.1)
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MAX_MEDIA_BYTES + MULTIPART_OVERHEAD }, (_req, body, done) => done(null, body))
 
   app.post('/v3/merchant/media/upload', async (req, reply) => {
