@@ -146,6 +146,7 @@ export function createMockBackend({
         paidAt: null,
         transactionId: null,
         refundedAmount: 0,
+        ...(shopId !== undefined ? { shopId } : {}),
       }
       data.orders.push(order)
       data.requests[requestId] = order.orderNo

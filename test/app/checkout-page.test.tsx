@@ -153,6 +153,7 @@ describe('checkout page', () => {
     fireEvent.click(el('pay-button'))
     await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalled())
     expect(backend.calls.createOrder[0][0]).toMatchObject({ amount: 500, shopId })
+    expect(await backend.listOrders()).toEqual([expect.objectContaining({ amount: 500, shopId })])
   })
 
   test('an unknown shop is named as such and nothing can be paid', async () => {
