@@ -171,4 +171,26 @@ describe('compiled onboarding flow', () => {
     expect(callsOf(page, 'setClipboardData')[0].data).toBe(url)
     expect(page.errors).toEqual([])
   })
+
+  it('a finished application shows the shop\'s QR code, whose checkout names the shop and orders for it', async () => {
+    const page = await openForm()
+    await fillMicro(page)
+    await submit(page)
+    for (const state of ['资料校验中', '审核中', '待签约', '已完成']) await devMove(page, 'dev-next', state)
+    const path = textOf(page, 'shop-path') ?? ''
+    expect(path).toMatch(/^pages\/checkout\/index\?shopId=S\d+$/)
+    expect(page.find('shop-qr-row-0')).toBeDefined()
+    page.tap('open-shop-checkout')
+    await waitFor(() => page.top().route === 'pages/checkout/index' && textOf(page, 'shop-name'), 'the shop\'s checkout')
+    expect(page.top().query).toEqual({ shopId: path.split('=')[1] })
+    expect(textOf(page, 'shop-name')).toBe('张三小吃店')
+    page.input('amount-input', '9.9')
+    page.input('description-input', '小吃')
+    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    page.tap('pay-button')
+    await waitFor(() => callsOf(page, 'requestPayment').length === 1, 'wx.requestPayment')
+    const orders = JSON.parse(String(page.wx.storage.get('wxpay.mock-backend.v1'))).orders
+    expect(orders).toEqual([expect.objectContaining({ amount: 990, shopId: path.split('=')[1] })])
+    expect(page.errors).toEqual([])
+  })
 })
