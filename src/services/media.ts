@@ -29,6 +29,8 @@ export const taroUpload: HttpUpload = ({ url, filePath, name, header, timeout, o
       name,
       header,
       timeout,
+      // H5 only: Taro sends cookies by default, which a CORS answer without credentials refuses; the session is the Bearer header.
+      withCredentials: false,
       success: (res) => resolve({ statusCode: res.statusCode, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) }),
       fail: reject,
     })

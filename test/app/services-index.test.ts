@@ -107,7 +107,7 @@ describe('composition root (src/services/index.ts)', () => {
     })
     const progress: number[] = []
     await expect(services.backend.uploadMedia('wxfile://tmp/a.jpg', (p) => progress.push(p))).resolves.toBe('m-1')
-    expect(taro.uploadFile.mock.calls[0][0]).toMatchObject({ url: 'https://api.example.com/api/media', filePath: 'wxfile://tmp/a.jpg', name: 'file', header: { Authorization: 'Bearer t' } })
+    expect(taro.uploadFile.mock.calls[0][0]).toMatchObject({ url: 'https://api.example.com/api/media', filePath: 'wxfile://tmp/a.jpg', name: 'file', header: { Authorization: 'Bearer t' }, withCredentials: false })
     expect(progress).toEqual([70])
   })
 })
