@@ -144,6 +144,8 @@ describe('onboarding page', () => {
     tap('submit-button')
     await waitFor(() => expect(text('step-title')).toBe('店铺与联系人'))
     expect(text(fid('contact.mobile', 'e'))).toBe('手机号已被其他商户使用')
+    expect(el('step-store').className).toContain('step-bar__item--flagged')
+    expect(el('step-identity').className).not.toContain('step-bar__item--flagged')
     expect(text('onboarding-notice')).toBe('提交未通过：1 项需要修改，请查看标红的提示')
   })
 })

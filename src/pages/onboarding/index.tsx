@@ -1,6 +1,7 @@
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { STEP_TITLES, visibleFields } from '@/store/onboarding-fields'
+import { fieldError } from '@/store/onboarding'
+import { STEPS, STEP_TITLES, visibleFields, type Step } from '@/store/onboarding-fields'
 import { useOnboardingStore } from '@/store'
 import { applicationPage } from '@/lib/routes'
 import { FormField } from './form-field'
@@ -18,6 +19,8 @@ export default function OnboardingPage() {
   const submitError = useOnboardingStore((s) => s.submitError)
   const uploading = useOnboardingStore((s) => Object.values(s.uploads).some((u) => u?.status === 'uploading'))
   const problems = useOnboardingStore((s) => Object.keys(s.errors).length)
+  // Steps with a message on screen (a server's, a rejection's, or a rule's on a touched field), joined so the selection is a primitive.
+  const flagged = useOnboardingStore((s) => STEPS.filter((st) => st !== 'review' && visibleFields(s.values, st).some((p) => fieldError(s, p))).join(',')).split(',') as Step[]
   const next = useOnboardingStore((s) => s.next)
   const back = useOnboardingStore((s) => s.back)
   const submit = useOnboardingStore((s) => s.submit)
@@ -33,7 +36,7 @@ export default function OnboardingPage() {
 
   return (
     <View className='onboarding'>
-      <StepBar step={step} />
+      <StepBar step={step} flagged={flagged} />
       {editing && <View id='editing-banner' className='banner banner--info'><Text>正在修改申请 {editing}，修改后重新提交</Text></View>}
       {notice && <View id='onboarding-notice' className='banner'><Text>{notice}</Text></View>}
 
