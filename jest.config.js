@@ -26,8 +26,9 @@ module.exports = {
       testEnvironment: 'node',
       roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
       transform: serverTransform,
-      // RSA key generation and real HTTP on a busy 2-core machine: generous, never a timing assertion.
-      testTimeout: 30_000,
+      // Fastify's app.inject loads light-my-request, which requires the ESM-only `cookie` 2: transform it.
+      transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/server-jest-setup.ts'],
       // The contract test drives the app's own backends (src/services) against the real one.
       moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },
     },

@@ -130,7 +130,7 @@ Stack is up (Ctrl-C stops everything):
   mini-program      ${noBuild ? 'not built (--no-build)' : 'building into dist/ in watch mode'}
 Open this folder in WeChat DevTools (project.config.json, miniprogramRoot dist/); in DevTools'
 project settings tick "不校验合法域名" so the mini-program may call http://127.0.0.1.
-Admin refunds: curl -X POST ${backendUrl}/api/admin/orders/<orderNo>/refunds -H 'X-Admin-Token: <dev-keys/merchant.json adminToken>' -H 'content-type: application/json' -d '{"amount":1}'
+Admin refunds: curl -X POST ${backendUrl}/api/admin/orders/<orderNo>/refunds -H 'X-Admin-Token: <dev-keys/merchant.json adminToken>' -H 'content-type: application/json' -d '{"amount":1,"requestId":"refund-0001"}'
 `)
 }
 

@@ -10,12 +10,16 @@ import { Faults } from './faults'
 import { Notifier } from './notifier'
 import { applymentsControlRoutes } from './routes/control/applyments'
 import { clientRoutes } from './routes/control/client'
+import { componentsRoutes } from './routes/control/components'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
+import { refundControlRoutes } from './routes/control/refunds'
+import { orderListRoutes } from './routes/control/order-list'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
+import { snsComponentRoutes } from './routes/sns-component'
 import { v3Routes } from './routes/v3'
-import { prepareRefundNotification } from './state/payments'
+import { prepareRefundNotification } from './state/refunds'
 import { createFileStore, createMemoryStore } from './state/store'
 
 export type { EmulatorOptions } from './context'
@@ -58,7 +62,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
     }
   })
 
-  app.register(cors, { origin: (origin, cb) => cb(null, corsAllows(options.corsOrigins, origin)) })
+  void app.register(cors, { origin: (origin, cb) => cb(null, corsAllows(options.corsOrigins, origin)) })
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const isV3 = req.url.startsWith('/v3/')
@@ -86,12 +90,16 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
     return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not an emulator route` } })
   })
 
-  app.register(v3Routes, { ctx, notifier, faults })
-  app.register(snsRoutes, { ctx, faults })
-  app.register(merchantsRoutes, { ctx })
-  app.register(clientRoutes, { ctx, notifier })
-  app.register(observeRoutes, { ctx, notifier, faults })
-  app.register(applymentsControlRoutes, { ctx })
+  void app.register(v3Routes, { ctx, notifier, faults })
+  void app.register(snsRoutes, { ctx, faults })
+  void app.register(merchantsRoutes, { ctx })
+  void app.register(clientRoutes, { ctx, notifier })
+  void app.register(observeRoutes, { ctx, notifier, faults })
+  void app.register(applymentsControlRoutes, { ctx })
+  void app.register(refundControlRoutes, { ctx, notifier })
+  void app.register(snsComponentRoutes, { ctx, faults })
+  void app.register(componentsRoutes, { ctx })
+  void app.register(orderListRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

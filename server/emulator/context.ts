@@ -25,6 +25,10 @@ export interface EmulatorOptions {
   applymentAutoMs?: number
   /** Largest image accepted by /v3/merchant/media/upload (default 2 MB). */
   mediaMaxBytes?: number
+  /** Minimum emulated ms between two refunds of one order (WeChat Pay: 1 minute); 0 turns the rule off. */
+  refundIntervalMs?: number
+  /** An order younger than this (emulated ms) cannot be closed (WeChat Pay: 5 minutes); 0 turns the rule off. */
+  minCloseAgeMs?: number
   /** Milliseconds since the epoch; the control API's clock offset is added to it. */
   clock?: () => number
   nonce?: (length?: number) => string
@@ -48,14 +52,20 @@ export interface ResolvedOptions {
   refundSettleMs: number
   applymentAutoMs: number
   mediaMaxBytes: number
+  refundIntervalMs: number
+  minCloseAgeMs: number
 }
 
-/** The real default probe rate; off when retries are scaled down or under jest unless asked. */
+/** The real default probe rate; off when retries are scaled down unless asked (tests pass 0). */
 export const DEFAULT_SIGNTEST_RATE = 0.02
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 5000
 export const DEFAULT_REFUND_SETTLE_MS = 3000
 /** Images up to 2 MB (wechatpay-service-provider.md §2; the e-commerce page says 5 MB, unconfirmed). */
 export const DEFAULT_MEDIA_MAX_BYTES = 2 * 1024 * 1024
+/** "同一笔订单多次退款的请求需相隔1分钟" (wechatpay-service-provider.md §7). */
+export const DEFAULT_REFUND_INTERVAL_MS = 60_000
+/** "订单生成后不能马上调用关单接口，最短调用时间间隔为5分钟" (wechatpay-v3.md §7.2). */
+export const DEFAULT_MIN_CLOSE_AGE_MS = 5 * 60_000
 
 export interface EmulatorContext {
   store: StateStore
@@ -78,8 +88,6 @@ export interface EmulatorContext {
   newId(prefix: string, digitsLength: number): string
 }
 
-const isJest = () => process.env.JEST_WORKER_ID !== undefined || process.env.NODE_ENV === 'test'
-
 /** Fills the defaults of EmulatorOptions. */
 export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
   const retryScale = o.retryScale ?? 1
@@ -89,10 +97,12 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     notifyTimeoutMs: o.notifyTimeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS,
     statePath: o.statePath,
     corsOrigins: o.corsOrigins,
-    signtestRate: o.signtestRate ?? (retryScale < 1 || isJest() ? 0 : DEFAULT_SIGNTEST_RATE),
+    signtestRate: o.signtestRate ?? (retryScale < 1 ? 0 : DEFAULT_SIGNTEST_RATE),
     refundSettleMs: o.refundSettleMs ?? DEFAULT_REFUND_SETTLE_MS,
     applymentAutoMs: o.applymentAutoMs ?? 0,
     mediaMaxBytes: o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES,
+    refundIntervalMs: o.refundIntervalMs ?? DEFAULT_REFUND_INTERVAL_MS,
+    minCloseAgeMs: o.minCloseAgeMs ?? DEFAULT_MIN_CLOSE_AGE_MS,
   }
 }
 
@@ -157,5 +167,5 @@ export function createContext(o: EmulatorOptions, store: StateStore): EmulatorCo
   }
 }
 
-/** 32 random bytes as hex: session keys and media ids are opaque. */
+/** `bytes` random bytes as base64url: session keys and media ids are opaque. */
 export const opaque = (bytes = 16) => randomBytes(bytes).toString('base64url')

@@ -4,12 +4,11 @@
  * real schedule (scaled by retryScale); every attempt is recorded with its exact headers and body.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { buildNotification, signWechatpayMessage } from '../wechatpay'
+import { buildNotification, rfc3339, signWechatpayMessage } from '../wechatpay'
 import type { EmulatorContext } from './context'
 import type { Faults } from './faults'
 import { MAX_DELIVERIES } from './state/store'
 import type { DeliveryRecord, NotificationJob } from './state/types'
-import { rfc3339 } from './time'
 
 /** Seconds between attempts after a failure: 15 retries, 24 h 4 min in all (wechatpay-v3.md §8). */
 export const RETRY_INTERVALS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const
@@ -68,7 +67,7 @@ export class Notifier {
       if (job.done || this.inFlight.has(job.id)) continue
       if (job.nextAt <= now) {
         const run = this.attempt(job)
-          .catch(() => {})
+          .catch((e: unknown) => this.failed(job, e))
           .finally(() => {
             this.inFlight.delete(job.id)
             this.kick()
@@ -140,11 +139,25 @@ export class Notifier {
         job.duplicate = false
         await this.send(job, 'duplicate', job.attempts, { ...headers, ...signWechatpayMessage(signer(), job.body) }, job.body)
       }
-    } else if (job.attempts > RETRY_INTERVALS_S.length) {
-      job.done = true // WeChat Pay gives up after 15 retries
-    } else {
-      job.nextAt = this.ctx.now() + RETRY_INTERVALS_S[job.attempts - 1] * 1000 * this.ctx.options.retryScale
-    }
+    } else this.scheduleRetry(job)
+    this.ctx.store.save()
+  }
+
+  /** After a failed attempt: the next one on the retry schedule, or give up after 15 retries as WeChat Pay does. */
+  private scheduleRetry(job: NotificationJob): void {
+    if (job.attempts > RETRY_INTERVALS_S.length) job.done = true
+    else job.nextAt = this.ctx.now() + RETRY_INTERVALS_S[job.attempts - 1] * 1000 * this.ctx.options.retryScale
+  }
+
+  /**
+   * The emulator itself failed while preparing or recording an attempt: the attempt is recorded
+   * with the error and counts as failed, so the job waits for its next retry instead of spinning.
+   */
+  private failed(job: NotificationJob, e: unknown): void {
+    job.attempts += 1
+    const error = `emulator error: ${e instanceof Error ? e.message : String(e)}`
+    this.record(job, 'attempt', job.attempts, { headers: {}, body: job.body ?? '' }, { status: 0, delivered: false, durationMs: 0, error })
+    this.scheduleRetry(job)
     this.ctx.store.save()
   }
 

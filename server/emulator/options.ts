@@ -18,6 +18,8 @@ const FLAGS: Record<string, string> = {
   '--port': 'EMULATOR_PORT',
   '--host': 'EMULATOR_HOST',
   '--signtest-rate': 'EMULATOR_SIGNTEST_RATE',
+  '--refund-interval-ms': 'EMULATOR_REFUND_INTERVAL_MS',
+  '--min-close-age-ms': 'EMULATOR_MIN_CLOSE_AGE_MS',
   '--cors-origins': 'CORS_ORIGINS',
   '--applyment-auto-ms': 'EMULATOR_APPLYMENT_AUTO_MS',
   '--media-max-bytes': 'EMULATOR_MEDIA_MAX_BYTES',
@@ -60,6 +62,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliConfig 
   if (auto) options.applymentAutoMs = number(auto.name, auto.value, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer (milliseconds, 0 = off)')
   const mediaMax = get('EMULATOR_MEDIA_MAX_BYTES')
   if (mediaMax) options.mediaMaxBytes = number(mediaMax.name, mediaMax.value, (n) => Number.isInteger(n) && n > 0, 'a positive integer (bytes)')
+  const interval = get('EMULATOR_REFUND_INTERVAL_MS')
+  if (interval) options.refundIntervalMs = number(interval.name, interval.value, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer (milliseconds)')
+  const closeAge = get('EMULATOR_MIN_CLOSE_AGE_MS')
+  if (closeAge) options.minCloseAgeMs = number(closeAge.name, closeAge.value, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer (milliseconds)')
   const state = get('EMULATOR_STATE')
   if (state) options.statePath = state.value
   const origins = get('CORS_ORIGINS')

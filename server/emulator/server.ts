@@ -38,4 +38,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop)
 }
 
-void main()
+main().catch((e: unknown) => {
+  process.stderr.write(`emulator: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`)
+  process.exit(1)
+})

@@ -1,12 +1,14 @@
 import cors from '@fastify/cors'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
 import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
+import { componentRoutes } from './routes/component'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
 import { sessionRoutes } from './routes/session'
+import { createComponentTokens } from './services/component'
 import { createNotificationHandler } from './services/notifications'
 import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
@@ -28,7 +30,10 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger']
 }
 
-export interface MerchantApp extends FastifyInstance {
+type TypedFastify = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
+
+/** The built app, decorated with the services tests and tools reach into. */
+export interface MerchantApp extends TypedFastify {
   orders: OrderService
   storage: Storage
   reconciler: Reconciler
@@ -51,6 +56,11 @@ export const REDACT_PATHS = [
   '*.appSecret',
 ]
 
+/** Request bodies of the JSON API are small; anything bigger is a 413. */
+const BODY_LIMIT_BYTES = 16 * 1024
+/** How long browsers may cache a CORS preflight answer. */
+const CORS_MAX_AGE_SECONDS = 600
+
 const LOOPBACK_ORIGIN = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/
 
 /** Builds the merchant backend (no listen): storage, services, routes, reconciler. */
@@ -59,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   const clock = deps.clock ?? Date.now
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    bodyLimit: 16 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     // Amounts are integers: "100" must be a 400, not coerced (architecture.md).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
     // A malformed or over-long URL fails in the router, before any error handler: same body as every other error.
@@ -67,7 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
-  const gateway = deps.gateway ?? createWechatPayGateway(config, { clock, nonce: deps.nonce, fetch: deps.fetch })
+  const gateway = deps.gateway ?? createWechatPayGateway(config, {
+    clock,
+    nonce: deps.nonce,
+    fetch: deps.fetch,
+    onCertificateRefreshError: (e) => app.log.error({ err: (e as Error).message }, 'platform certificate refresh failed; the cached certificates stay in use'),
+  })
   const logger = app.log
   const orders = createOrderService({
     storage,
@@ -78,10 +93,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     orderExpireMinutes: config.orderExpireMinutes,
     rateLimitOrdersPerMin: config.rateLimitOrdersPerMin,
   })
+  const component = config.component && createComponentTokens({ ...config.component, wechatApiBase: config.wechatApiBase, tickets: storage.componentTickets, clock, fetch: deps.fetch })
   const sessions = createSessionService({
     storage,
     appId: config.miniProgramAppId,
     appSecret: config.appSecret,
+    ...(component ? { component } : {}),
     wechatApiBase: config.wechatApiBase,
     sessionSecret: config.sessionSecret,
     ttlSeconds: config.sessionTtlSeconds,
@@ -100,17 +117,19 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     },
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization'],
-    maxAge: 600,
+    maxAge: CORS_MAX_AGE_SECONDS,
   })
   app.get('/healthz', async () => ({ ok: true }))
   await app.register(sessionRoutes, { sessions, loginLimiter: new RateLimiter(config.rateLimitLoginsPerMin, 60_000, clock) })
   await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen })
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })
+  if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 
   app.addHook('onClose', async () => {
     await reconciler.stop()
+    gateway.shutdown()
     if (!deps.storage) storage.close()
   })
-  return Object.assign(app as unknown as FastifyInstance, { orders, storage, reconciler }) as MerchantApp
+  return app.decorate('orders', orders).decorate('storage', storage).decorate('reconciler', reconciler) as MerchantApp
 }

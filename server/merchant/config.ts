@@ -27,7 +27,12 @@ export const EnvSchema = Type.Object({
   WECHATPAY_SUB_MCHID: opt(str('^[0-9]{6,32}$', 'the sub-merchant id (partner mode), digits')),
   WECHATPAY_SUB_APPID: opt(str('^wx[0-9a-zA-Z]{6,30}$', 'the sub-merchant mini-program appid, like wx + 16 characters')),
   WECHATPAY_BASE_URL: opt(str(URL_PATTERN, 'the WeChat Pay API root, e.g. https://api.mch.weixin.qq.com')),
-  WECHAT_APP_SECRET: str('^[0-9a-zA-Z]{16,64}$', 'the mini-program AppSecret (letters and digits)'),
+  WECHATPAY_BACKUP_BASE_URL: opt(str(URL_PATTERN, 'the WeChat Pay backup root, e.g. https://api2.wechatpay.cn')),
+  WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: opt(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'true or false' })),
+  WECHATPAY_SCENARIO: opt(Type.Union([Type.Literal('centralized'), Type.Literal('outsourced'), Type.Literal('thirdparty')], { description: 'centralized, outsourced or thirdparty' })),
+  WECHAT_APP_SECRET: opt(str('^[0-9a-zA-Z]{16,64}$', 'the mini-program AppSecret (letters and digits)')),
+  WECHAT_COMPONENT_APPID: opt(str('^wx[0-9a-zA-Z]{6,30}$', 'the open-platform component appid (thirdparty), like wx + 16 characters')),
+  WECHAT_COMPONENT_APPSECRET: opt(str('^[0-9a-zA-Z]{16,64}$', 'the open-platform component AppSecret (letters and digits)')),
   WECHAT_API_BASE: opt(str(URL_PATTERN, 'the WeChat API root, e.g. https://api.weixin.qq.com')),
   NOTIFY_URL: str(URL_PATTERN, 'the public https URL of POST /api/wechatpay/notify'),
   DATABASE_URL: opt(str('^sqlite:.+$', 'sqlite:<path> or sqlite::memory:')),
@@ -48,6 +53,8 @@ export type Env = Static<typeof EnvSchema>
 export const ENV_KEYS = Object.keys(EnvSchema.properties) as Array<keyof Env>
 
 export type Mode = 'direct' | 'partner'
+/** Who owns the mini-program users pay in (platform.md): the provider, the shop, or the shop through the provider's component. */
+export type Scenario = 'centralized' | 'outsourced' | 'thirdparty'
 
 /** The validated, typed configuration: keys parsed once, at start-up. */
 export interface Config {
@@ -65,8 +72,15 @@ export interface Config {
   apiV3Key: string
   platform: PlatformVerification
   wechatPayBaseUrl: string
+  /** Idempotent calls that get no answer from wechatPayBaseUrl are tried once here (WeChat Pay's: https://api2.wechatpay.cn). */
+  wechatPayBackupBaseUrl?: string
   wechatApiBase: string
-  appSecret: string
+  /** The secret of miniProgramAppId; absent in thirdparty (login goes through the component). */
+  appSecret?: string
+  /** centralized in direct mode. */
+  scenario: Scenario
+  /** thirdparty: the open-platform component that logs users in. */
+  component?: { appId: string; appSecret: string }
   notifyUrl: string
   databaseUrl: string
   adminToken: string
@@ -135,6 +149,30 @@ export function notifyUrlProblem(value: string): string | null {
 const int = (v: string | undefined, dflt: number) => (v === undefined ? dflt : Number(v))
 
 /**
+ * The scenario (platform.md): outsourced when WECHATPAY_SUB_APPID is set, else centralized;
+ * centralized refuses WECHATPAY_SUB_APPID, the others need it; thirdparty needs the component.
+ */
+function scenarioOf(e: Env, mode: Mode, fail: (key: keyof Env, why: string) => never): Scenario {
+  if (mode === 'direct') {
+    if (e.WECHATPAY_SCENARIO) fail('WECHATPAY_SCENARIO', 'is set but WECHATPAY_MODE is direct: scenarios are for partner / ecommerce mode, remove it')
+    if (!e.WECHAT_APP_SECRET) fail('WECHAT_APP_SECRET', 'is missing: the mini-program AppSecret (letters and digits)')
+    return 'centralized'
+  }
+  const scenario: Scenario = e.WECHATPAY_SCENARIO ?? (e.WECHATPAY_SUB_APPID ? 'outsourced' : 'centralized')
+  if (scenario === 'centralized' && e.WECHATPAY_SUB_APPID) {
+    fail('WECHATPAY_SUB_APPID', "is set but WECHATPAY_SCENARIO is centralized (the provider's own mini-program orders with sp_appid): remove it, or set WECHATPAY_SCENARIO=outsourced or thirdparty")
+  }
+  if (scenario !== 'centralized' && !e.WECHATPAY_SUB_APPID) fail('WECHATPAY_SUB_APPID', `is missing: the ${scenario} scenario orders and pays with the shop's mini-program appid`)
+  if (scenario === 'thirdparty') {
+    if (!e.WECHAT_COMPONENT_APPID) fail('WECHAT_COMPONENT_APPID', 'is missing: the thirdparty scenario logs users in through the open-platform component')
+    if (!e.WECHAT_COMPONENT_APPSECRET) fail('WECHAT_COMPONENT_APPSECRET', 'is missing: the thirdparty scenario needs the component AppSecret')
+  } else if (!e.WECHAT_APP_SECRET) {
+    fail('WECHAT_APP_SECRET', `is missing: the AppSecret of the mini-program users log in to (${scenario === 'centralized' ? "the provider's" : "the shop's"})`)
+  }
+  return scenario
+}
+
+/**
  * Validates the environment into one Config. Throws a ConfigError whose message is one line
  * naming the first missing or malformed setting; never echoes a value.
  */
@@ -160,6 +198,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   if (mode === 'direct' && (e.WECHATPAY_SUB_MCHID || e.WECHATPAY_SUB_APPID)) {
     fail(e.WECHATPAY_SUB_MCHID ? 'WECHATPAY_SUB_MCHID' : 'WECHATPAY_SUB_APPID', 'is set but WECHATPAY_MODE is direct: set WECHATPAY_MODE=partner or remove it')
   }
+  const scenario = scenarioOf(e, mode, fail)
   const apiV3Bytes = Buffer.byteLength(e.WECHATPAY_APIV3_KEY, 'utf8')
   if (apiV3Bytes !== APIV3_KEY_BYTES) fail('WECHATPAY_APIV3_KEY', `is malformed: must be exactly ${APIV3_KEY_BYTES} bytes, got ${apiV3Bytes}`)
   const notifyProblem = notifyUrlProblem(e.NOTIFY_URL)
@@ -188,8 +227,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     if (!e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH) fail('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', 'is missing: public-key mode needs the key file with WECHATPAY_PLATFORM_PUBLIC_KEY_ID')
     const path = e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH as string
     const publicKey = loadWith('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', () => loadPublicKey(readKey('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', path), 'WeChat Pay public key'))
-    platform = { mode: 'publicKey', publicKeyId: e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID as string, publicKey }
+    // During a move from platform certificates to the public key, answers signed by either verify.
+    platform = { mode: 'publicKey', publicKeyId: e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID as string, publicKey, alsoCertificates: e.WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES === 'true' }
   } else {
+    if (e.WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES) fail('WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES', 'only applies in public-key mode (with WECHATPAY_PLATFORM_PUBLIC_KEY_ID): certificate mode always uses certificates')
     platform = { mode: 'certificate' }
   }
 
@@ -206,7 +247,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   const sessionTtlSeconds = int(e.SESSION_TTL_SECONDS, 7200)
   if (sessionTtlSeconds < 60) fail('SESSION_TTL_SECONDS', 'is malformed: expected at least 60 seconds')
 
-  for (const key of ['WECHATPAY_BASE_URL', 'WECHAT_API_BASE'] as const) {
+  for (const key of ['WECHATPAY_BASE_URL', 'WECHATPAY_BACKUP_BASE_URL', 'WECHAT_API_BASE'] as const) {
     const value = e[key]
     if (value && !isSecureOrLoopback(value)) fail(key, 'must be https (plain http only on a loopback host, e.g. the emulator)')
   }
@@ -231,8 +272,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     apiV3Key: e.WECHATPAY_APIV3_KEY,
     platform,
     wechatPayBaseUrl: trimSlash(e.WECHATPAY_BASE_URL ?? DEFAULT_BASE_URL),
+    ...(e.WECHATPAY_BACKUP_BASE_URL ? { wechatPayBackupBaseUrl: trimSlash(e.WECHATPAY_BACKUP_BASE_URL) } : {}),
     wechatApiBase: trimSlash(e.WECHAT_API_BASE ?? 'https://api.weixin.qq.com'),
-    appSecret: e.WECHAT_APP_SECRET,
+    ...(scenario !== 'thirdparty' ? { appSecret: e.WECHAT_APP_SECRET } : {}),
+    scenario,
+    ...(scenario === 'thirdparty' ? { component: { appId: e.WECHAT_COMPONENT_APPID as string, appSecret: e.WECHAT_COMPONENT_APPSECRET as string } } : {}),
     notifyUrl: e.NOTIFY_URL,
     databaseUrl: e.DATABASE_URL ?? 'sqlite:./data/merchant.db',
     adminToken: e.ADMIN_TOKEN,

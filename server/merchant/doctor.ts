@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { TSchema } from '@sinclair/typebox'
 import { buildRequestPayment, loadCertificate, sameKey, verifyRequestPayment } from '../wechatpay'
 import { EnvSchema, ENV_KEYS, loadConfig, notifyUrlProblem, readEnvFiles, type Config } from './config'
+import { scenarioChecks } from './doctor-scenario'
 import { ConfigError } from './errors'
 
 export interface DoctorReport {
@@ -29,7 +30,7 @@ export function runDoctor(env: Record<string, string | undefined>, readFile: (p:
   const problems: string[] = []
   const passed: string[] = []
   const present: Record<string, string> = {}
-  for (const key of ENV_KEYS) {
+  for (const key of [...ENV_KEYS, 'TARO_APP_APPID']) {
     const v = env[key]?.trim()
     if (v) present[key] = v
   }
@@ -77,6 +78,9 @@ export function runDoctor(env: Record<string, string | undefined>, readFile: (p:
   }
   if (!config) return { problems, passed }
   passed.push(`configuration loads (${config.mode} mode, platform ${config.platform.mode} mode)`)
+  const pairing = scenarioChecks(present, config)
+  problems.push(...pairing.problems)
+  passed.push(...pairing.passed)
 
   // The merchant certificate, when it sits beside the key (apiclient_cert.pem), names the serial.
   const certPath = join(dirname(present.WECHATPAY_PRIVATE_KEY_PATH), 'apiclient_cert.pem')

@@ -2,22 +2,12 @@ import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { WechatPayCryptoError } from './errors'
 import { loadApiV3Key } from './keys'
 import { randomNonce } from './sign'
+import type { EncryptedResource } from './types'
 
 export const AEAD_ALGORITHM = 'AEAD_AES_256_GCM'
 const TAG_BYTES = 16
 const NONCE_BYTES = 12
 
-/** The encrypted `resource` of a notification or `encrypt_certificate` of /v3/certificates (§3). */
-export interface EncryptedResource {
-  algorithm: string
-  ciphertext: string
-  nonce: string
-  associated_data?: string
-  original_type?: string
-}
-
-/** Stable failure codes of decryptAead. */
-export type AeadFailure = 'AEAD_KEY_LENGTH' | 'AEAD_NONCE_LENGTH' | 'AEAD_TOO_SHORT' | 'AEAD_AUTH_FAILED' | 'AEAD_ALGORITHM'
 
 const keyBytes = (apiV3Key: string | Buffer): Buffer => {
   if (Buffer.isBuffer(apiV3Key) && apiV3Key.length === 32) return apiV3Key

@@ -44,7 +44,7 @@ export class WechatPayError extends Error {
   }
 }
 
-/** A key, certificate or setting that cannot work; raised at construction, never mid-request. */
+/** A key, certificate or setting that cannot work: mostly at construction, also when no usable platform certificate is held. */
 export class WechatPayConfigError extends Error {
   constructor(message: string) {
     super(message)

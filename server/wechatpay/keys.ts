@@ -3,8 +3,6 @@ import { WechatPayConfigError } from './errors'
 
 /** WeChat Pay public key ids look like PUB_KEY_ID_ + digits (wechatpay-v3.md §2.3). */
 export const PUBLIC_KEY_ID_PATTERN = /^PUB_KEY_ID_\d{10,64}$/
-/** Certificate serials are upper-case hex (40 chars for merchant certificates). */
-export const CERTIFICATE_SERIAL_PATTERN = /^[0-9A-F]{8,40}$/
 export const APIV3_KEY_BYTES = 32
 
 const describe = (e: unknown) => (e instanceof Error ? e.message.split('\n')[0] : String(e))

@@ -40,7 +40,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function parseNotification(headers: HeaderSource, rawBody: string | Buffer, ctx: NotificationContext): ParsedNotification {
   const verified = verifyWechatpaySignature({ headers, body: rawBody, keys: ctx.keys, now: ctx.now ?? Math.floor(Date.now() / 1000) })
-  if (!verified.ok) return { ok: false, reason: verified.reason, serial: verified.serial }
+  if (!verified.ok) return { ok: false, reason: verified.reason, serial: verified.serial, ...(verified.detail ? { detail: verified.detail } : {}) }
 
   let envelope: unknown
   try {

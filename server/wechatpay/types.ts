@@ -67,6 +67,21 @@ export interface TransactionAmount {
   payer_currency?: string
 }
 
+/** A coupon or discount applied to a payment (wechatpay-v3.md §7.1). */
+export interface PromotionDetail {
+  coupon_id: string
+  name?: string
+  scope?: 'GLOBAL' | 'SINGLE'
+  type?: 'CASH' | 'NOCASH'
+  amount: number
+  stock_id?: string
+  wechatpay_contribute?: number
+  merchant_contribute?: number
+  other_contribute?: number
+  currency?: string
+  goods_detail?: unknown[]
+}
+
 interface TransactionCommon {
   out_trade_no: string
   transaction_id?: string
@@ -78,7 +93,7 @@ interface TransactionCommon {
   success_time?: string
   amount?: TransactionAmount
   scene_info?: { device_id?: string }
-  promotion_detail?: unknown[]
+  promotion_detail?: PromotionDetail[]
 }
 
 /** Query answer and decrypted TRANSACTION.SUCCESS resource (direct). */
@@ -149,6 +164,21 @@ export interface RefundNotice {
   success_time?: string
   user_received_account?: string
   amount: { total: number; refund: number; payer_total: number; payer_refund: number }
+  /** Which funds paid the refund, e.g. REFUND_SOURCE_UNSETTLED_FUNDS. */
+  refund_account?: string
+}
+
+// A type alias, not an interface: it stays comparable with a parsed Record<string, unknown>.
+/** The encrypted `resource` of a notification or `encrypt_certificate` of /v3/certificates (wechatpay-v3.md §3). */
+export type EncryptedResource = {
+  /** AEAD_AES_256_GCM. */
+  algorithm: string
+  /** base64 of ciphertext + 16-byte tag. */
+  ciphertext: string
+  /** 12 characters. */
+  nonce: string
+  associated_data?: string
+  original_type?: string
 }
 
 /** GET /v3/certificates. */
@@ -157,7 +187,7 @@ export interface CertificatesResponse {
     serial_no: string
     effective_time: string
     expire_time: string
-    encrypt_certificate: { algorithm: string; nonce: string; associated_data: string; ciphertext: string }
+    encrypt_certificate: Omit<EncryptedResource, 'original_type'>
   }>
 }
 
@@ -175,5 +205,5 @@ export interface NotificationEnvelope {
   event_type: string
   resource_type: string
   summary: string
-  resource: { algorithm: string; ciphertext: string; nonce: string; associated_data?: string; original_type?: string }
+  resource: EncryptedResource
 }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import { responseMessage, responseMessageBytes } from './message'
 import { randomNonce, signMessage, unixSeconds, verifySignature } from './sign'
+import { AUTH_SCHEME } from './auth-header'
 
 /** Answers and notifications older or newer than this are refused (wechatpay-v3.md §2.1 rule 3). */
 export const MAXIMUM_CLOCK_OFFSET = 300
@@ -16,11 +17,16 @@ export const HEADER = {
 /** Why a signed message was refused; stable names for logs and tests. */
 export type VerifyFailure = 'MISSING_HEADERS' | 'STALE_TIMESTAMP' | 'UNKNOWN_SERIAL' | 'BAD_SIGNATURE'
 
-export type VerifyResult = { ok: true; serial: string } | { ok: false; reason: VerifyFailure; serial?: string }
+export type VerifyResult = { ok: true; serial: string } | { ok: false; reason: VerifyFailure; serial?: string; detail?: string }
+
+/** The one signature type WeChat Pay signs answers and notifications with; `Wechatpay-Signature-Type`, when present, must say it. */
+export const SIGNATURE_TYPE = AUTH_SCHEME
 
 /** Where verification finds the WeChat Pay key for a `Wechatpay-Serial` (platform cert serial or PUB_KEY_ID_…). */
 export interface PlatformKeyStore {
   get(serial: string): KeyObject | undefined
+  /** The serials it knows (for error messages). */
+  serials?(): string[]
 }
 
 /** A fixed set of platform keys: the public key, certificates, or both during a migration. */
@@ -72,8 +78,8 @@ export interface VerifyInput {
 }
 
 /**
- * Verifies a WeChat Pay answer or notification in named steps: headers → window → serial →
- * signature (wechatpay-v3.md §2). Never throws.
+ * Verifies a WeChat Pay answer or notification in named steps: headers → signature type →
+ * window → serial → signature (wechatpay-v3.md §2). Never throws.
  */
 export function verifyWechatpaySignature({ headers, body, keys, now }: VerifyInput): VerifyResult {
   const header = headerReader(headers)
@@ -82,6 +88,10 @@ export function verifyWechatpaySignature({ headers, body, keys, now }: VerifyInp
   const signature = header(HEADER.signature)
   const serial = header(HEADER.serial)
   if (!timestamp || !nonce || !signature || !serial) return { ok: false, reason: 'MISSING_HEADERS' }
+  const type = header(HEADER.signatureType)
+  if (type !== undefined && type !== SIGNATURE_TYPE) {
+    return { ok: false, reason: 'BAD_SIGNATURE', serial, detail: `Wechatpay-Signature-Type is ${type.slice(0, 64)}, not ${SIGNATURE_TYPE}` }
+  }
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > MAXIMUM_CLOCK_OFFSET) {
     return { ok: false, reason: 'STALE_TIMESTAMP', serial }
   }

@@ -20,11 +20,13 @@ export interface WechatDriverOptions {
  */
 export const requestPaymentWithCallbacks: RequestPayment = (options) =>
   new Promise((resolve) => {
-    Taro.requestPayment({
+    const returned = Taro.requestPayment({
       ...options,
       success: (res: { errMsg?: string }) => resolve(res),
       fail: (err: { errMsg?: string }) => resolve(err),
-    } as Parameters<typeof Taro.requestPayment>[0])
+    } as Parameters<typeof Taro.requestPayment>[0]) as Promise<unknown> | undefined
+    // The callbacks carry the outcome; a promise some clients also return must not reject unhandled.
+    returned?.catch(() => undefined)
   })
 
 /** Creates the wx.requestPayment driver; never rejects. */

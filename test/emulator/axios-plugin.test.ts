@@ -6,7 +6,6 @@ import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant
 import { directOrder } from './helpers'
 
 // The plugin ships CommonJS without types for this entry point.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Wechatpay, Rsa } = require('wechatpay-axios-plugin') as {
   Wechatpay: new (config: Record<string, unknown>) => any // eslint-disable-line @typescript-eslint/no-explicit-any
   Rsa: { from(pem: string, type: string): unknown; KEY_TYPE_PUBLIC: string; KEY_TYPE_PRIVATE: string }

@@ -52,7 +52,7 @@ test('the login API fails with errcode -1 (system busy) under a fault', async ()
 
 test('GET /__emulator/faults shows what is armed; bad specs are refused whole', async () => {
   await emu.faults({ 'POST /v3/refund/domestic/refunds': { status: 502, times: 3 }, notify: { drop: 2 } })
-  expect(await (await fetch(`${emu.url}/__emulator/faults`)).json()).toEqual({ 'POST /v3/refund/domestic/refunds': { status: 502, times: 3 }, notify: { drop: 2, duplicate: 0, signtest: 0 } })
+  expect(await (await fetch(`${emu.url}/__emulator/faults`)).json()).toEqual({ 'POST /v3/refund/domestic/refunds': { status: 502, times: 3 }, notify: { drop: 2, duplicate: 0, signtest: 0 }, refund: { abnormal: 0, closed: 0, processing: 0 } })
   for (const bad of [{ 'POST /x': { status: 418 } }, { 'nonsense': { status: 500 } }, { 'POST /x': {} }, { notify: { drop: -1 } }, { 'POST /x': { status: 500, times: 1.5 } }]) {
     const res = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) })
     expect(res.status).toBe(400)

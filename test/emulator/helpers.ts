@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { loadPublicKey, PlatformKeys, type JsapiOrderRequest, signRequest, verifyWechatpaySignature, WechatPayClient } from '../../server/wechatpay'
 import type { EmulatorHandle, TestMerchant } from '../support/emulator'
+import { waitFor } from '../support/wait-for'
 
 export interface RawAnswer {
   status: number
@@ -97,11 +98,7 @@ export async function notifyEndpoint(script: Array<number | { status: number; de
     received,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
     async waitFor(n, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs
-      while (received.length < n) {
-        if (Date.now() > deadline) throw new Error(`expected ${n} notifications, got ${received.length}`)
-        await new Promise((r) => setTimeout(r, 10))
-      }
+      await waitFor(() => received.length >= n, `${n} notifications (got ${received.length})`, timeoutMs)
       return received
     },
   }
@@ -109,13 +106,11 @@ export async function notifyEndpoint(script: Array<number | { status: number; de
 
 /** Polls until `check` returns a value (not undefined) or the deadline passes. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline')
-    await new Promise((r) => setTimeout(r, 10))
-  }
+  const found = await waitFor(async () => {
+    const value = await check()
+    return value === undefined ? undefined : { value }
+  }, 'a condition', timeoutMs)
+  return found.value
 }
 
 let seq = 0

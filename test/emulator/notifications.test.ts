@@ -32,8 +32,8 @@ describe('retries on the scaled real schedule', () => {
     try {
       const { client } = await paidOrder(emu, m, notify.url)
       const received = await notify.waitFor(3)
-      // No fourth attempt once it succeeded.
-      await new Promise((r) => setTimeout(r, RETRY_INTERVALS_S[2] * 1000 * retryScale * 2))
+      // No fourth attempt once it succeeded: the third attempt has finished and nothing is in flight.
+      await emu.idle()
       expect(received).toHaveLength(3)
       const gaps = [received[1].at - received[0].at, received[2].at - received[1].at]
       for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(RETRY_INTERVALS_S[i] * 1000 * retryScale * 0.8)
@@ -111,14 +111,16 @@ describe('the real schedule on the emulated clock', () => {
       await paidOrder(emu, m, notify.url, clock)
       await eventually(async () => ((await attempts(notify.url)) === 1 ? true : undefined))
       for (const [i, seconds] of RETRY_INTERVALS_S.entries()) {
+        // Moving the clock runs whatever became due at once; idle() waits for those attempts to finish.
         await advance(seconds * 1000 - 1000)
-        await new Promise((r) => setTimeout(r, 20))
+        await emu.idle() // whatever became due has run
         expect(await attempts(notify.url)).toBe(i + 1) // not yet
         await advance(1000)
-        await eventually(async () => ((await attempts(notify.url)) === i + 2 ? true : undefined))
+        await emu.idle()
+        expect(await attempts(notify.url)).toBe(i + 2)
       }
       await advance(24 * 3600 * 1000)
-      await new Promise((r) => setTimeout(r, 50))
+      await emu.idle()
       expect(await attempts(notify.url)).toBe(16)
       expect(notify.received).toHaveLength(16)
     } finally {
@@ -162,7 +164,7 @@ describe('injected notification faults', () => {
       const { body } = await paidOrder(emu, m, notify.url)
       const dropped = await eventually(async () => (await emu.deliveries()).find((d) => d.outTradeNo === body.out_trade_no))
       expect([dropped.kind, dropped.status, dropped.delivered]).toEqual(['dropped', 0, false])
-      await new Promise((r) => setTimeout(r, 100))
+      await emu.idle()
       expect(notify.received).toHaveLength(0)
     } finally {
       await notify.close()

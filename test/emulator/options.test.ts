@@ -15,6 +15,7 @@ test('environment, overridden by flags', () => {
     options: { platformMode: 'certificate', retryScale: 0.5, notifyTimeoutMs: 2000, statePath: '/tmp/s.json', corsOrigins: ['http://127.0.0.1:10086', 'https://shop.example.com'], logger: false },
   })
   expect(parseOptions(['--retry-scale', '0.01', '--platform-mode=publicKey', '--port', '0'], env).options).toMatchObject({ retryScale: 0.01, platformMode: 'publicKey' })
+  expect(parseOptions(['--refund-interval-ms', '0'], { EMULATOR_MIN_CLOSE_AGE_MS: '1000', EMULATOR_REFUND_INTERVAL_MS: '5' }).options).toMatchObject({ refundIntervalMs: 0, minCloseAgeMs: 1000 })
 })
 
 test.each([
@@ -25,6 +26,8 @@ test.each([
   [['--port', '70000'], '--port: expected a port number, got "70000"'],
   [['--signtest-rate', '2'], '--signtest-rate: expected a probability between 0 and 1, got "2"'],
   [['--state'], '--state: missing value'],
+  [['--min-close-age-ms', '-1'], '--min-close-age-ms: expected a non-negative integer (milliseconds), got "-1"'],
+  [['--refund-interval-ms', '1m'], '--refund-interval-ms: expected a non-negative integer (milliseconds), got "1m"'],
   [['--verbose'], expect.stringMatching(/^unknown option --verbose/)],
 ])('%j is refused: %s', (argv, message) => {
   let error: unknown

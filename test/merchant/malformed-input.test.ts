@@ -90,6 +90,6 @@ test(`${RUNS} malformed requests: no 5xx, the contract's error body, nothing cre
     { seed: MALFORMED_SEED, numRuns: RUNS, endOnFailure: true },
   )
   expect(orderCount() - ordersBefore).toBe(created)
-  expect(backend.app.storage.refunds.listPending(1e6)).toHaveLength(0)
+  expect(backend.app.storage.refunds.listUnsettled(1e6)).toHaveLength(0)
   expect((await fetch(`${backend.url}/healthz`)).status).toBe(200)
 }, 180_000)

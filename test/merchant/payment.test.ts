@@ -4,6 +4,7 @@ import { rfc3339Beijing } from '../../server/merchant/services/order-numbers'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, createOrder, manualClock, waitFor } from './helpers'
+import type { Json } from '../support/json'
 
 // The retry schedule is left at its real pace here: a dropped notification stays dropped during a test.
 let emu: EmulatorHandle
@@ -18,7 +19,7 @@ const advance = async (ms: number) => {
   clock.advance(ms)
   await emu.advanceClock(ms)
 }
-const emulatorOrder = async (outTradeNo: string) => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, any>>
+const emulatorOrder = async (outTradeNo: string) => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, Json>>
 
 beforeAll(async () => {
   emu = await startEmulator()

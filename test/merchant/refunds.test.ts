@@ -26,8 +26,9 @@ async function paidOrder(amount: number) {
   await waitFor(() => backend.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'order paid')
   return res.body.order.orderNo as string
 }
+/** An admin refund; a fresh requestId unless the payload names one. */
 const refund = (orderNo: string, payload: object, headers: Record<string, string> = ADMIN) =>
-  call(backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload, headers })
+  call(backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { requestId: requestId('refund'), ...payload }, headers })
 const order = async (orderNo: string) => (await call(backend, 'GET', `/api/orders/${orderNo}`, { token })).body.order
 
 describe('POST /api/admin/orders/:orderNo/refunds', () => {
@@ -39,16 +40,16 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
     expect(await order(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 300 })
 
     const over = await refund(orderNo, { amount: 701 })
-    expect(over.status).toBe(400)
-    expect(over.body.error.code).toBe('INVALID_AMOUNT')
+    expect(over.status).toBe(409)
+    expect(over.body.error.code).toBe('REFUND_NOT_ALLOWED')
     expect(over.body.error.message).toMatch(/700/)
 
     const rest = await refund(orderNo, { amount: 700 })
     expect(rest.status).toBe(201)
     expect(await order(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 1000 })
     const more = await refund(orderNo, { amount: 1 })
-    expect(more.status).toBe(400)
-    expect(more.body.error.code).toBe('INVALID_AMOUNT')
+    expect(more.status).toBe(409)
+    expect(more.body.error.code).toBe('REFUND_NOT_ALLOWED')
 
     // WeChat Pay's refund notifications settle both refunds.
     await waitFor(() => backend.app.storage.refunds.listByOrder(orderNo).every((r) => r.status === 'succeeded'), 'refunds succeeded', 20_000)
@@ -67,18 +68,18 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
     expect(await order(orderNo)).toMatchObject({ refundedAmount: 200 })
   })
 
-  test('over-refunding in one go is 400 INVALID_AMOUNT', async () => {
+  test('over-refunding in one go is 409 REFUND_NOT_ALLOWED', async () => {
     const orderNo = await paidOrder(100)
     const res = await refund(orderNo, { amount: 101 })
-    expect(res.status).toBe(400)
-    expect(res.body.error.code).toBe('INVALID_AMOUNT')
+    expect(res.status).toBe(409)
+    expect(res.body.error.code).toBe('REFUND_NOT_ALLOWED')
   })
 
   test('concurrent refunds never add up to more than was paid', async () => {
     const orderNo = await paidOrder(100)
     const results = await Promise.all([1, 2, 3, 4].map(() => refund(orderNo, { amount: 40 })))
     expect(results.filter((r) => r.status === 201)).toHaveLength(2)
-    expect(results.filter((r) => r.status === 400)).toHaveLength(2)
+    expect(results.filter((r) => r.status === 409)).toHaveLength(2)
     expect((await order(orderNo)).refundedAmount).toBe(80)
   })
 

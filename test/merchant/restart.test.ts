@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { backendProcess } from '../support/backend-process'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { freePort, merchantEnv, startBackend } from '../support/merchant'
+import { startBackend } from '../support/merchant'
 import { call, requestId, waitFor } from './helpers'
+import type { Json } from '../support/json'
 
 let emu: EmulatorHandle
 let merchant: TestMerchant
@@ -46,55 +47,31 @@ describe('restart between order and notification', () => {
   })
 
   test('backend killed with SIGKILL (a real process, file database): after restart the order is paid, nothing lost', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'merchant-kill-'))
-    const port = await freePort()
-    const base = `http://127.0.0.1:${port}`
-    const { env, files } = merchantEnv(emu, merchant, `${base}/api/wechatpay/notify`)
-    const realEnv: Record<string, string> = { ...env, DATABASE_URL: `sqlite:${join(dir, 'merchant.db')}`, PORT: String(port), LOG_LEVEL: 'warn' }
-    for (const [virtual, pem] of Object.entries(files)) {
-      const real = join(dir, virtual.split('/').pop() as string)
-      writeFileSync(real, pem, { mode: 0o600 })
-      for (const [k, v] of Object.entries(realEnv)) if (v === virtual) realEnv[k] = real
-    }
-    const root = resolve(__dirname, '../..')
-    const children: ChildProcess[] = []
-    const start = async () => {
-      // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', ...realEnv },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      })
-      children.push(child)
-      let stderr = ''
-      child.stderr?.on('data', (b) => (stderr += b))
-      await waitFor(async () => (await fetch(`${base}/healthz`)).ok, `backend up (${stderr})`, 30_000)
-      return child
-    }
+    const proc = await backendProcess(emu, merchant)
+    const base = proc.url
     try {
-      const child = await start()
+      await proc.start()
       const code = await emu.login(merchant.appId, OPENID)
-      const session: any = await (await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()
+      const session: Json = await (await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()
       const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }
-      const created: any = await (await fetch(`${base}/api/orders`, { method: 'POST', headers: auth, body: JSON.stringify({ amount: 1990, description: '进程被杀', requestId: requestId() }) })).json()
+      const created: Json = await (await fetch(`${base}/api/orders`, { method: 'POST', headers: auth, body: JSON.stringify({ amount: 1990, description: '进程被杀', requestId: requestId() }) })).json()
       const { orderNo } = created.order
 
-      child.kill('SIGKILL')
-      await new Promise((r) => child.once('exit', r))
+      await proc.kill()
       expect(await emu.pay(created.payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
       await waitFor(async () => (await emu.deliveries()).some((d) => d.outTradeNo === `${orderNo}_1` && !d.delivered), 'a failed delivery')
 
-      await start()
+      await proc.start()
       const paid = await waitFor(async () => {
         const res = await fetch(`${base}/api/orders/${orderNo}`, { headers: auth })
-        const body: any = await res.json()
+        const body: Json = await res.json()
         return body.order?.status === 'paid' && body.order
       }, 'order paid after restart', 20_000)
       expect(paid).toMatchObject({ amount: 1990, description: '进程被杀', transactionId: expect.any(String) })
-      const list: any = await (await fetch(`${base}/api/orders`, { headers: auth })).json()
+      const list: Json = await (await fetch(`${base}/api/orders`, { headers: auth })).json()
       expect(list.orders.filter((o: { orderNo: string }) => o.orderNo === orderNo)).toHaveLength(1)
     } finally {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+      proc.cleanup()
     }
   }, 60_000)
 })

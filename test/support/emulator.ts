@@ -15,11 +15,16 @@ export interface EmulatorOptions {
   statePath?: string
   /** Milliseconds since the epoch (the emulated clock adds /__emulator/clock offsets to it). */
   clock?: () => number
+  /** Default 0 here (the emulator's own default is 0.02): ask for probes explicitly. */
   signtestRate?: number
   refundSettleMs?: number
   /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
   applymentAutoMs?: number
   mediaMaxBytes?: number
+  /** Default 0 here (no one-refund-per-minute rule); the emulator's own default is 60 000. */
+  refundIntervalMs?: number
+  /** Default 0 here (close at once); the emulator's own default is 300 000 (5 minutes). */
+  minCloseAgeMs?: number
   /** Allowed browser origins (default: loopback origins). */
   corsOrigins?: string[]
 }
@@ -31,10 +36,12 @@ export interface EmulatorHandle {
   url: string
   close(): Promise<void>
   advanceClock(ms: number): Promise<void>
+  /** Resolves when no notification attempt is running: what was due has been delivered (or failed). */
+  idle(): Promise<void>
   deliveries(): Promise<Delivery[]>
   faults(spec: Record<string, unknown>): Promise<void>
   login(appId: string, openid?: string): Promise<string>
-  pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail' }): Promise<string>
+  pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail'; couponFen?: number }): Promise<string>
 }
 
 // RSA-2048 key generation is slow: small pools per test process serve every emulator and merchant.
@@ -59,9 +66,12 @@ async function control<T>(url: string, path: string, body?: unknown): Promise<T>
   return JSON.parse(text) as T
 }
 
-/** Starts an emulator on 127.0.0.1:<free port>. */
+/**
+ * Starts an emulator on 127.0.0.1:<free port>. Unlike `npm run emulator`, signature probes, the
+ * refund interval and the close-age minimum are off unless a test asks for them.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  const app = buildEmulator({ ...options, generateKey: pooledPlatformKey })
+  const app = buildEmulator({ signtestRate: 0, refundIntervalMs: 0, minCloseAgeMs: 0, ...options, generateKey: pooledPlatformKey })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   return {
@@ -70,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     advanceClock: async (ms) => {
       await control(url, '/__emulator/clock', { advanceMs: ms })
     },
+    idle: () => app.emulator.notifier.idle(),
     deliveries: async () => (await control<{ deliveries: Delivery[] }>(url, '/__emulator/notifications')).deliveries,
     faults: async (spec) => {
       await control(url, '/__emulator/faults', spec)

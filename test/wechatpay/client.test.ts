@@ -1,7 +1,4 @@
-import { generateKeyPairSync, X509Certificate } from 'node:crypto'
 import {
-  encryptResource,
-  issueCertificate,
   loadPublicKey,
   paySignMessage,
   verifySignature,
@@ -10,7 +7,9 @@ import {
   type PlatformVerification,
 } from '../../server/wechatpay'
 import { fakeWechatPay, type FakeAnswer, type SeenRequest } from './support/fake-wechatpay'
+import { certificatesBody, makePlatformCertificate } from './support/certificates'
 import { apiV3Key, merchant, platform } from './support/keys'
+import { rejectionOf } from '../support/rejection'
 
 const NOW = 1_767_225_600_000 // 2026-01-01T00:00:00Z, fixed
 const clock = () => NOW
@@ -44,15 +43,7 @@ const order = {
   payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
 }
 
-const rejection = async (p: Promise<unknown>): Promise<WechatPayError> => {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof WechatPayError) return e
-    throw e
-  }
-  throw new Error('expected a WechatPayError')
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 
 describe('requests are signed as WeChat Pay checks them', () => {
   test('a JSAPI order carries a valid Authorization, the JSON body and the headers WeChat Pay requires', async () => {
@@ -140,6 +131,13 @@ describe('answers are verified before their body is trusted', () => {
     expect(e.message).toContain(platform.publicKeyId)
   })
 
+  test('an answer whose Wechatpay-Signature-Type is not WECHATPAY2-SHA256-RSA2048 is refused', async () => {
+    const { client } = clientFor(() => ({ status: 200, body: { prepay_id: 'wx1' }, overrideHeaders: { 'Wechatpay-Signature-Type': 'WECHATPAY2-SM2-WITH-SM3' } }))
+    const e = await rejection(client.createJsapiOrder(order))
+    expect(e).toMatchObject({ code: 'RESPONSE_SIGNATURE_INVALID', detail: { reason: 'BAD_SIGNATURE' } })
+    expect(e.message).toContain('WECHATPAY2-SM2-WITH-SM3')
+  })
+
   test('an answer signed with the merchant key instead of the WeChat Pay key is refused', async () => {
     const { client } = clientFor(() => ({ status: 200, body: { prepay_id: 'wx1' }, signer: { serial: platform.publicKeyId, privateKey: merchant.privateKey, clock } }))
     expect(await rejection(client.createJsapiOrder(order))).toMatchObject({ detail: { reason: 'BAD_SIGNATURE' } })
@@ -199,6 +197,17 @@ describe('retries only where repeating is safe', () => {
     expect(new Set(seen.map((r) => r.headers.get('authorization'))).size).toBe(3)
   })
 
+  test('the backoff jitter comes from the injected randomness', async () => {
+    const answers: FakeAnswer[] = [
+      { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: '服务不可用' } },
+      { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: '服务不可用' } },
+      { status: 200, body: { out_trade_no: 'X123456', trade_state: 'NOTPAY' } },
+    ]
+    const { client, sleeps } = clientFor(() => answers.shift() as FakeAnswer, { random: () => 0.5 })
+    await client.queryOrderByOutTradeNo('X123456')
+    expect(sleeps).toEqual([250, 450])
+  })
+
   test('order creation is retried with byte-identical parameters', async () => {
     const answers: FakeAnswer[] = [{ status: 500, body: { code: 'SYSTEM_ERROR', message: '系统错误' } }, { status: 200, body: { prepay_id: 'wx1' } }]
     const { client, seen } = clientFor(() => answers.shift() as FakeAnswer)
@@ -232,23 +241,7 @@ describe('paySign', () => {
 })
 
 describe('platform certificate mode', () => {
-  const ca = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const issuer: Array<['C' | 'O' | 'CN', string]> = [['C', 'CN'], ['O', 'Tenpay.com'], ['CN', 'Tenpay.com Root CA']]
-  const makeCert = (serialHex: string, notBefore = new Date(NOW - 86_400_000), notAfter = new Date(NOW + 5 * 365 * 86_400_000)) => {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    const pem = issueCertificate({ subject: [['C', 'CN'], ['O', '财付通支付科技有限公司'], ['CN', 'Tenpay.com sign']], issuer, serialHex, notBefore, notAfter, publicKey: pair.publicKey, signingKey: ca.privateKey })
-    return { serial: new X509Certificate(pem).serialNumber, pem, privateKey: pair.privateKey }
-  }
-  const certificatesBody = (certs: Array<{ serial: string; pem: string }>) => ({
-    data: certs.map((c) => ({
-      serial_no: c.serial,
-      effective_time: '2026-01-01T08:00:00+08:00',
-      expire_time: '2031-01-01T08:00:00+08:00',
-      encrypt_certificate: (({ algorithm, nonce, associated_data, ciphertext }) => ({ algorithm, nonce, associated_data: associated_data as string, ciphertext }))(
-        encryptResource(c.pem, apiV3Key, 'certificate', 'certificate'),
-      ),
-    })),
-  })
+  const makeCert = (serialHex: string) => makePlatformCertificate(serialHex, NOW)
 
   test('downloads, decrypts and verifies certificates, then verifies answers with them', async () => {
     const current = makeCert('5157F09EFDC096DE15EBE81A47057A7232F1B8E1')

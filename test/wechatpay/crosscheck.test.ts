@@ -4,7 +4,6 @@
  */
 import { randomBytes, randomInt } from 'node:crypto'
 // The plugin ships CommonJS without TypeScript types for these internals.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Formatter, Rsa, Aes } = require('wechatpay-axios-plugin') as {
   Formatter: { request(...a: string[]): string; response(...a: string[]): string; joinedByLineFeed(...a: string[]): string; authorization(...a: string[]): string; nonce(n?: number): string }
   Rsa: { sign(m: string, k: unknown): string; verify(m: string, s: string, k: unknown): boolean; encrypt(p: string, k: unknown): string; decrypt(c: string, k: unknown): string }

@@ -71,6 +71,16 @@ describe('every forgery is rejected with a reason, before anything is decrypted'
     expect(parse(genuine.headers, genuine.body, { now })).toMatchObject({ ok: false, reason: 'STALE_TIMESTAMP' })
   })
 
+  test('a Wechatpay-Signature-Type other than WECHATPAY2-SHA256-RSA2048 is refused, its absence is not', () => {
+    expect(parse({ ...genuine.headers, 'Wechatpay-Signature-Type': 'WECHATPAY2-SM2-WITH-SM3' }, genuine.body)).toMatchObject({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+      detail: expect.stringContaining('WECHATPAY2-SM2-WITH-SM3'),
+    })
+    const { 'Wechatpay-Signature-Type': _type, ...withoutType } = genuine.headers
+    expect(parse(withoutType, genuine.body).ok).toBe(true)
+  })
+
   test('299 s old is still accepted', () => {
     expect(parse(genuine.headers, genuine.body, { now: NOW_S + 299 }).ok).toBe(true)
   })

@@ -24,8 +24,9 @@ import {
   verifyWechatpaySignature,
   WechatPayCryptoError,
 } from '../../server/wechatpay'
+import type { Json } from '../support/json'
 
-type AnyVector = Record<string, any> & { id: string; kind: string }
+type AnyVector = Record<string, Json> & { id: string; kind: string }
 type KeyEntry = { private_key_pem?: string; public_key_pem?: string; certificate_pem?: string; mchid?: string; serial_no?: string; value?: string; public_key_id?: string; certificate_serial?: string }
 
 const keys = vectors.keys as Record<string, KeyEntry>

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type { RouteFault } from '../faults'
 import type { MerchantRecord } from '../state/types'
 
 /** Per-request facts the hooks share (a WeakMap rather than a global FastifyRequest augmentation). */
@@ -6,6 +7,8 @@ export interface RequestState {
   rawBody?: string
   jsonInvalid?: boolean
   merchant?: MerchantRecord
+  /** The route fault armed for this request, taken when it arrived. */
+  fault?: RouteFault
 }
 
 const states = new WeakMap<FastifyRequest, RequestState>()

@@ -11,7 +11,7 @@ export const RegisterMerchantBody = Type.Object({
   publicKeyPem: Type.String({ minLength: 1 }),
   apiV3Key: Type.String({ minLength: 1 }),
   appIds: Type.Array(Id()),
-  subMchids: Type.Optional(Type.Array(Type.Union([Id(), Type.Object({ mchid: Id(), appIds: Type.Optional(Type.Array(Id())) })]))),
+  subMchids: Type.Optional(Type.Array(Type.Union([Id(), Type.Object({ mchid: Id(), appIds: Type.Optional(Type.Array(Id())), maxRatioBps: Type.Optional(Type.Integer({ minimum: 0, maximum: 3000 })) })]))),
 })
 export type RegisterMerchantBody = Static<typeof RegisterMerchantBody>
 
@@ -21,11 +21,19 @@ export const PayBody = Type.Object({
   appId: Id(),
   openid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('cancel'), Type.Literal('fail')])),
+  /** A coupon covering this many fen: the payer pays total − couponFen. */
+  couponFen: Type.Optional(Type.Integer({ minimum: 1 })),
 })
+export const ComponentBody = Type.Object({ componentAppId: Id(), secret: Type.String({ minLength: 1, maxLength: 128 }), authorizedAppIds: Type.Array(Id()) })
 export const ClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0 }) })
 export const PlatformSwitchBody = Type.Object({
   mode: Type.Optional(Type.Union([Type.Literal('publicKey'), Type.Literal('certificate')])),
   complete: Type.Optional(Type.Boolean()),
+})
+
+export const SettleRefundBody = Type.Object({
+  status: Type.Union([Type.Literal('SUCCESS'), Type.Literal('ABNORMAL'), Type.Literal('CLOSED')]),
+  mchid: Type.Optional(Id()),
 })
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()

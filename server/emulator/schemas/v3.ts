@@ -3,14 +3,13 @@
  * for the validator and the type (field limits from wechatpay-v3.md §4, §5, §7).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { OUT_REFUND_NO_PATTERN, OUT_TRADE_NO_PATTERN } from '../../wechatpay'
 
 const Str = (maxLength: number, minLength = 1, extra: Record<string, unknown> = {}) => Type.String({ minLength, maxLength, ...extra })
 const Opt = <T extends TSchema>(t: T) => Type.Optional(t)
 
-/** out_trade_no: 6–32 characters of [0-9A-Za-z_-|*] (wechatpay-v3.md §4). */
-export const OUT_TRADE_NO_PATTERN = '^[0-9A-Za-z_\\-|*]{6,32}$'
-/** out_refund_no: up to 64 characters of [0-9A-Za-z_-|*@] (§7.3). */
-export const OUT_REFUND_NO_PATTERN = '^[0-9A-Za-z_\\-|*@]{1,64}$'
+const OUT_TRADE_NO = OUT_TRADE_NO_PATTERN.source
+const OUT_REFUND_NO = OUT_REFUND_NO_PATTERN.source
 
 const GoodsDetail = Type.Object({
   merchant_goods_id: Str(32),
@@ -22,7 +21,7 @@ const GoodsDetail = Type.Object({
 
 const OrderCommon = {
   description: Str(127),
-  out_trade_no: Str(32, 6, { pattern: OUT_TRADE_NO_PATTERN }),
+  out_trade_no: Str(32, 6, { pattern: OUT_TRADE_NO }),
   time_expire: Opt(Str(64)),
   attach: Opt(Str(128)),
   notify_url: Str(255),
@@ -72,8 +71,8 @@ export type PartnerCloseBody = Static<typeof PartnerCloseBody>
 export const RefundBody = Type.Object({
   sub_mchid: Opt(Str(32)),
   transaction_id: Opt(Str(32)),
-  out_trade_no: Opt(Str(32, 6, { pattern: OUT_TRADE_NO_PATTERN })),
-  out_refund_no: Str(64, 1, { pattern: OUT_REFUND_NO_PATTERN }),
+  out_trade_no: Opt(Str(32, 6, { pattern: OUT_TRADE_NO })),
+  out_refund_no: Str(64, 1, { pattern: OUT_REFUND_NO }),
   reason: Opt(Str(80)),
   notify_url: Opt(Str(256)),
   funds_account: Opt(Type.Literal('AVAILABLE')),

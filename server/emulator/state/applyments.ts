@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { EmulatorContext } from '../context'
 import { ApiError } from '../errors'
-import { rfc3339 } from '../time'
+import { rfc3339 } from '../../wechatpay'
 import { encryptForMerchant } from './applyment-crypto'
 import type { ApplymentRecord, ApplymentState, MerchantRecord } from './types'
 

@@ -1,4 +1,8 @@
 /** The emulator's whole state: plain JSON, so it can be written to the state file as is. */
+import type { RefundStatus, TradeState as WireTradeState } from '../../wechatpay'
+
+export type { RefundStatus } from '../../wechatpay'
+import type { ComponentRecord, ComponentTokenRecord, SplitLedger, SplitRecord, SplitReturnRecord } from './platform-types'
 
 export type PlatformMode = 'publicKey' | 'certificate'
 
@@ -17,6 +21,8 @@ export interface PlatformKeyRecord {
 
 export interface SubMerchantRecord {
   appIds: string[]
+  /** The share (basis points) this sub-merchant lets the provider split (ordinary max_ratio; absent = 3000). */
+  maxRatioBps?: number
 }
 
 export interface MerchantRecord {
@@ -48,7 +54,8 @@ export interface LoginCodeRecord {
   used: boolean
 }
 
-export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND'
+/** The trade states a JSAPI order can be in (the others are micropay only). */
+export type TradeState = Extract<WireTradeState, 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND'>
 
 export interface OrderRecord {
   /** `${mchid}:${out_trade_no}` (mchid = sp_mchid in partner mode). */
@@ -80,9 +87,11 @@ export interface OrderRecord {
   successAt?: number
   closedAt?: number
   refundedFen: number
+  /** A coupon the payer used (/__emulator/pay couponFen): the payer paid totalFen − couponFen. */
+  couponFen?: number
+  /** Placed with settle_info.profit_sharing = true: the money stays frozen for splits. */
+  profitSharing?: boolean
 }
-
-export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL'
 
 export interface RefundRecord {
   /** `${mchid}:${out_refund_no}`. */
@@ -102,6 +111,10 @@ export interface RefundRecord {
   settleAt: number
   status: RefundStatus
   successAt?: number
+  /** How it ends when it settles (SUCCESS when absent): armed by the `refund` fault or the settle control call. */
+  outcome?: Exclude<RefundStatus, 'PROCESSING'>
+  /** Stays PROCESSING until POST /__emulator/refunds/:outRefundNo/settle (the `refund.processing` fault). */
+  held?: boolean
 }
 
 /** A notification WeChat Pay owes a merchant, with its retry position. */
@@ -196,6 +209,14 @@ export interface EmulatorData {
   media: Record<string, { mchid: string; filename: string; sha256: string; bytes: number }>
   /** `${mchid}:${out_request_no}` → applyment. */
   applyments: Record<string, ApplymentRecord>
+  /** Open-platform components by component_appid, and their access tokens. */
+  components: Record<string, ComponentRecord>
+  componentTokens: Record<string, ComponentTokenRecord>
+  /** Profit sharing: split requests and returns by `${mchid}:${out_*_no}`, ledgers by order key, receiver relations. */
+  splits: Record<string, SplitRecord>
+  splitReturns: Record<string, SplitReturnRecord>
+  splitLedgers: Record<string, SplitLedger>
+  splitReceivers: Record<string, { addedAt: number; name?: string; relationType?: string }>
 }
 
 export const emptyData = (): EmulatorData => ({
@@ -214,4 +235,10 @@ export const emptyData = (): EmulatorData => ({
   deliveries: [],
   media: {},
   applyments: {},
+  components: {},
+  componentTokens: {},
+  splits: {},
+  splitReturns: {},
+  splitLedgers: {},
+  splitReceivers: {},
 })

@@ -27,7 +27,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       body: Type.Object({
         amount: Type.Integer({ minimum: 1 }),
         reason: Type.Optional(Type.String({ maxLength: REFUND_REASON_MAX_CHARS })),
-        requestId: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN })),
+        requestId: Type.String({ pattern: REQUEST_ID_PATTERN }), // required: the same requestId is the same refund
         // Refused rather than stripped: a misspelt field in an admin script must not refund silently.
       }, { additionalProperties: Type.Never() }),
       response: { 200: Type.Object({ refund: RefundSchema, order: OrderSchema }), 201: Type.Object({ refund: RefundSchema, order: OrderSchema }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },

@@ -53,8 +53,7 @@ export function createNotificationHandler(deps: {
       return { status: 204 }
     }
     if (event.kind === 'refund') {
-      const result = orders.applyRefundNotice(event.refund)
-      if (result.outcome === 'unknown_refund') logger.error({ outRefundNo: event.refund.out_refund_no }, 'refund notification for an unknown refund')
+      const result = orders.applyRefundNotice(event.refund) // checked, applied and logged there
       record(event.id, event.eventType, event.refund.out_trade_no, result.outcome, result.detail)
       return { status: 204 }
     }

@@ -1,3 +1,6 @@
+/** Above this many tracked keys, keys without a recent hit are dropped (memory stays bounded). */
+const PRUNE_ABOVE_KEYS = 10_000
+
 /** A per-key sliding-window limiter in memory (one backend process; see README). */
 export class RateLimiter {
   private readonly hits = new Map<string, number[]>()
@@ -17,7 +20,7 @@ export class RateLimiter {
     }
     recent.push(now)
     this.hits.set(key, recent)
-    if (this.hits.size > 10_000) this.prune(now)
+    if (this.hits.size > PRUNE_ABOVE_KEYS) this.prune(now)
     return true
   }
 

@@ -1,17 +1,17 @@
-import type { Logger, OrderService } from './orders'
+import type { Logger, OrderService, ReconcileResult } from './orders'
 
 export interface Reconciler {
   /** One pass now (tests call this after moving the clock). */
-  runOnce(): Promise<{ checked: number; paid: number; closed: number }>
+  runOnce(): Promise<ReconcileResult>
   stop(): Promise<void>
 }
 
 /**
  * Runs `orders.reconcile()` every `intervalMs` (0 = never on its own): lost notifications are
- * found through queries and expired orders closed. Passes never overlap; stop() waits for one.
+ * found through queries, expired orders closed and unsettled refunds settled. Passes never overlap; stop() waits for one.
  */
 export function startReconciler(orders: OrderService, intervalMs: number, logger: Logger): Reconciler {
-  let running: Promise<{ checked: number; paid: number; closed: number }> | null = null
+  let running: Promise<ReconcileResult> | null = null
   let stopped = false
   const runOnce = () => {
     running ??= orders.reconcile().finally(() => {
@@ -23,7 +23,7 @@ export function startReconciler(orders: OrderService, intervalMs: number, logger
     ? setInterval(() => {
         if (stopped || running) return
         runOnce()
-          .then((r) => r.paid || r.closed ? logger.info(r, 'reconciliation pass') : undefined)
+          .then((r) => (r.paid || r.closed || r.refunds ? logger.info(r, 'reconciliation pass') : undefined))
           .catch((e) => logger.error({ err: (e as Error).message }, 'reconciliation pass failed'))
       }, intervalMs)
     : null

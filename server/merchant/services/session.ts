@@ -1,11 +1,15 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../errors'
 import type { Storage, UserRecord } from '../storage'
+import type { ComponentTokens } from './component'
 
 export interface SessionServiceOptions {
   storage: Storage
   appId: string
-  appSecret: string
+  /** The mini-program's secret (centralized, outsourced). */
+  appSecret?: string
+  /** thirdparty: log in through the open-platform component instead of the secret. */
+  component?: ComponentTokens
   wechatApiBase: string
   sessionSecret: string
   ttlSeconds: number
@@ -16,6 +20,12 @@ export interface SessionServiceOptions {
 
 /** jscode2session errcodes that mean "this code is no good" (wechatpay-v3.md §10): bad, used or expired. */
 const BAD_CODE_ERRCODES = new Set([40029, 40163, 40226])
+/** jscode2session answers within a second or two; a hung call must not hold the login request. */
+export const LOGIN_TIMEOUT_MS = 5_000
+/** Component token invalid or expired: buy a new one and ask once more. */
+const STALE_TOKEN_ERRCODES = new Set([40001, 42001])
+
+type Code2SessionBody = { openid?: string; session_key?: string; unionid?: string; errcode?: number; errmsg?: string }
 
 export interface SessionService {
   /** wx.login code → session token. The openid and session_key stay on the server. */
@@ -33,14 +43,28 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
 
   return {
     async login(code) {
-      const url = `${o.wechatApiBase}/sns/jscode2session?${new URLSearchParams({ appid: o.appId, secret: o.appSecret, js_code: code, grant_type: 'authorization_code' })}`
-      let body: { openid?: string; session_key?: string; unionid?: string; errcode?: number; errmsg?: string }
-      try {
-        const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 5000) })
-        body = (await res.json()) as typeof body
-      } catch (e) {
-        // Never include the URL: it carries the app secret.
-        throw new AppError('UPSTREAM_ERROR', `WeChat login unavailable (${(e as Error).name === 'TimeoutError' ? 'timeout' : 'no answer'})`)
+      // Never include the URL in an error: it carries the app secret or the component token.
+      const ask = async (url: string): Promise<Code2SessionBody> => {
+        try {
+          const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? LOGIN_TIMEOUT_MS) })
+          return (await res.json()) as Code2SessionBody
+        } catch (e) {
+          throw new AppError('UPSTREAM_ERROR', `WeChat login unavailable (${(e as Error).name === 'TimeoutError' ? 'timeout' : 'no answer'})`)
+        }
+      }
+      const viaComponent = async (c: ComponentTokens) => {
+        const q = { appid: o.appId, js_code: code, grant_type: 'authorization_code', component_appid: c.appId, component_access_token: await c.accessToken() }
+        return ask(`${o.wechatApiBase}/sns/component/jscode2session?${new URLSearchParams(q)}`)
+      }
+      let body: Code2SessionBody
+      if (o.component) {
+        body = await viaComponent(o.component)
+        if (body.errcode && STALE_TOKEN_ERRCODES.has(body.errcode)) {
+          o.component.invalidate()
+          body = await viaComponent(o.component)
+        }
+      } else {
+        body = await ask(`${o.wechatApiBase}/sns/jscode2session?${new URLSearchParams({ appid: o.appId, secret: o.appSecret ?? '', js_code: code, grant_type: 'authorization_code' })}`)
       }
       if (body.errcode && BAD_CODE_ERRCODES.has(body.errcode)) throw new AppError('UNAUTHENTICATED', `login code rejected by WeChat (${body.errcode})`)
       if (body.errcode || typeof body.openid !== 'string' || !body.openid) {

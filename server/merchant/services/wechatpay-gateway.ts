@@ -1,4 +1,4 @@
-import { WechatPayClient, type ParsedNotification, type RequestPaymentParams, type HeaderSource, type Refund, type Transaction, type PartnerTransaction } from '../../wechatpay'
+import { WechatPayClient, type ParsedNotification, type RequestPaymentParams, type HeaderSource, type Refund, type RefundNotice, type Transaction, type PartnerTransaction } from '../../wechatpay'
 import type { Config } from '../config'
 
 export interface AttemptOrder {
@@ -19,8 +19,12 @@ export interface PaymentGateway {
   /** Fresh requestPayment parameters, signed for the appid the mini-program runs as. */
   payment(prepayId: string): RequestPaymentParams
   parseNotification(headers: HeaderSource, raw: Buffer): Promise<ParsedNotification>
+  /** Closes the keep-alive connections to WeChat Pay (app shutdown). */
+  shutdown(): void
   /** Why a transaction does not belong to this merchant / app, or null when it does. */
   ownershipProblem(t: Transaction | PartnerTransaction): string | null
+  /** Why a refund notification does not belong to this merchant (mchid, or sp_mchid + sub_mchid), or null. */
+  refundOwnershipProblem(n: RefundNotice): string | null
 }
 
 export interface GatewayOptions {
@@ -29,6 +33,8 @@ export interface GatewayOptions {
   fetch?: typeof fetch
   timeoutMs?: number
   sleep?: (ms: number) => Promise<void>
+  /** A background certificate refresh failed (the cached certificates stay in use). */
+  onCertificateRefreshError?: (e: unknown) => void
 }
 
 /** Builds the gateway over the protocol library's WechatPayClient. */
@@ -40,6 +46,8 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     apiV3Key: config.apiV3Key,
     platform: config.platform,
     baseUrl: config.wechatPayBaseUrl,
+    backupBaseUrl: config.wechatPayBackupBaseUrl,
+    onCertificateRefreshError: options.onCertificateRefreshError,
     clock: options.clock,
     nonce: options.nonce,
     fetch: options.fetch,
@@ -83,6 +91,7 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     queryRefund: (outRefundNo) => client.queryRefund(outRefundNo, partner ? sub : undefined),
     payment: (prepayId) => client.requestPayment(config.miniProgramAppId, prepayId),
     parseNotification: (headers, raw) => client.parseNotification(headers, raw),
+    shutdown: () => client.close(),
     ownershipProblem(t) {
       if (partner) {
         const p = t as PartnerTransaction
@@ -96,6 +105,14 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
       if (d.mchid !== config.mchid) return `mchid ${d.mchid} is not ${config.mchid}`
       if (d.appid !== config.appId) return `appid ${d.appid} is not ${config.appId}`
       return null
+    },
+    refundOwnershipProblem(n) {
+      if (partner) {
+        if (n.sp_mchid !== config.mchid) return `sp_mchid ${n.sp_mchid} is not ${config.mchid}`
+        if (n.sub_mchid !== sub) return `sub_mchid ${n.sub_mchid} is not ${sub}`
+        return null
+      }
+      return n.mchid === config.mchid ? null : `mchid ${n.mchid} is not ${config.mchid}`
     },
   }
 }

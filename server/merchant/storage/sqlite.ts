@@ -14,6 +14,7 @@ import type {
   UserRecord,
   UserRepository,
 } from './types'
+import { sqliteComponentTickets } from './sqlite-component'
 
 /** Schema migrations, applied in order once each; `user_version` remembers how far a file got. */
 const MIGRATIONS: string[] = [
@@ -105,15 +106,19 @@ export function sqliteFilename(databaseUrl: string): string {
   return resolve(rest.replace(/^\/\/(?=\/)/, ''))
 }
 
-/** Opens (and migrates) the SQLite storage: WAL, foreign keys, a busy timeout. */
+/** How long a write waits for another connection's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000
+
+/** Opens (and migrates) the SQLite storage: WAL with synchronous=FULL, foreign keys, a busy timeout. */
 export function openSqliteStorage(databaseUrl: string): Storage {
   const filename = sqliteFilename(databaseUrl)
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
   const db = new Database(filename)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
+  // FULL: a committed paid row or refund must survive a power loss after WeChat Pay got its 204.
+  db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   const version = db.pragma('user_version', { simple: true }) as number
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
@@ -182,8 +187,12 @@ export function openSqliteStorage(databaseUrl: string): Storage {
       fromRow<RefundRecord>(stmt('SELECT * FROM refunds WHERE order_no = ? AND request_id = ?').get(orderNo, requestId) as Row),
     listByOrder: (orderNo) =>
       (stmt('SELECT * FROM refunds WHERE order_no = ? ORDER BY created_at ASC, rowid ASC').all(orderNo) as Row[]).map((r) => fromRow<RefundRecord>(r) as RefundRecord),
-    listPending: (limit) =>
-      (stmt("SELECT * FROM refunds WHERE status = 'pending' ORDER BY created_at ASC LIMIT ?").all(limit) as Row[]).map((r) => fromRow<RefundRecord>(r) as RefundRecord),
+    listUnsettled: (limit) =>
+      (
+        stmt(
+          "SELECT * FROM refunds WHERE status IN ('pending', 'processing', 'abnormal') OR (kind = 'stray' AND status = 'failed') ORDER BY updated_at ASC, rowid ASC LIMIT ?",
+        ).all(limit) as Row[]
+      ).map((r) => fromRow<RefundRecord>(r) as RefundRecord),
     update: (no, patch) => update('refunds', 'out_refund_no', no, patch),
   }
 
@@ -202,6 +211,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     attempts,
     refunds,
     notifications,
+    componentTickets: sqliteComponentTickets(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {
       if (db.open) db.close()

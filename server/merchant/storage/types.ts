@@ -5,6 +5,7 @@
  */
 
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
+import type { ComponentTicketStore } from './sqlite-component'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
 
@@ -117,8 +118,11 @@ export interface RefundRepository {
   get(outRefundNo: string): RefundRecord | undefined
   findByRequest(orderNo: string, requestId: string): RefundRecord | undefined
   listByOrder(orderNo: string): RefundRecord[]
-  /** Refunds whose outcome is not known yet (pending), oldest first. */
-  listPending(limit: number): RefundRecord[]
+  /**
+   * Refunds the reconciler settles: pending, processing or abnormal ones, and stray-payment refunds
+   * WeChat Pay refused (retried until they succeed); least recently updated first.
+   */
+  listUnsettled(limit: number): RefundRecord[]
   update(outRefundNo: string, patch: Partial<Omit<RefundRecord, 'outRefundNo'>>): void
 }
 
@@ -134,6 +138,8 @@ export interface Storage {
   attempts: AttemptRepository
   refunds: RefundRepository
   notifications: NotificationLog
+  /** The component verify ticket (thirdparty scenario). */
+  componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */
   transaction<T>(fn: () => T): T
   close(): void

@@ -8,7 +8,8 @@ export function instantBackend(): MockBackend & { calls: Record<string, unknown[
   const calls: Record<string, unknown[][]> = {}
   const spy = <K extends keyof MockBackend>(name: K) =>
     ((...args: unknown[]) => {
-      ;(calls[name] ??= []).push(args)
+      calls[name] ??= []
+      calls[name].push(args)
       return (inner[name] as (...a: unknown[]) => unknown)(...args)
     }) as MockBackend[K]
   const spied = { ...inner } as MockBackend

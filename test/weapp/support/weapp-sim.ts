@@ -108,7 +108,6 @@ function createWeappRequire(root: string) {
     cache.set(abs, mod)
     const code = fs.readFileSync(abs, 'utf8')
     const localRequire = (rel: string) => load(path.resolve(path.dirname(abs), rel))
-    // eslint-disable-next-line no-new-func
     const run = new Function('require', 'module', 'exports', ...ABSENT_GLOBALS, `${code}\n//# sourceURL=${abs}`)
     run.call(undefined, localRequire, mod, mod.exports)
     return mod.exports
@@ -137,11 +136,8 @@ export function launchApp(root: string, entry: string, options: { query?: Record
   // miniprogram-simulate defines Component/Behavior and its `wx` API mock when first required.
   // Each launch gets a fresh `wx` object (so no webpackJsonp or other state leaks between launches):
   // the simulator's mock for everything, the recording stub for what the app uses.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const simulate: Simulate = require('miniprogram-simulate')
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const simulateApi = require('miniprogram-simulate/src/api') as object
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const simulateUtils = require('miniprogram-simulate/src/utils') as { runJs: (file: string) => unknown }
   const saved = new Map(['wx', 'App', 'getApp', 'getCurrentPages', 'Page', 'Component', '__wxConfig'].map((k) => [k, g[k]]))
   g.wx = Object.assign({}, simulateApi, stub.wx)

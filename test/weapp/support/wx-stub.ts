@@ -83,7 +83,7 @@ export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
     request(options: unknown) {
       // The mock-backend build must never reach the network; answer like an unreachable host.
       const cb = record('request', options)
-      answer(cb, false, { errMsg: 'request:fail weapp-sim has no network' })
+      void answer(cb, false, { errMsg: 'request:fail weapp-sim has no network' })
       return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
     },
     chooseMedia(options: unknown) {

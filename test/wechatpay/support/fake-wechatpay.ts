@@ -23,6 +23,8 @@ export interface FakeAnswer {
   /** Replace the body after signing (tampering). */
   tamper?: (body: string) => string
   headers?: Record<string, string>
+  /** Headers set after signing (e.g. another Wechatpay-Signature-Type). */
+  overrideHeaders?: Record<string, string>
 }
 
 export function fakeWechatPay(handle: (req: SeenRequest) => FakeAnswer | Promise<FakeAnswer>, clock: () => number = Date.now) {
@@ -53,6 +55,7 @@ export function fakeWechatPay(handle: (req: SeenRequest) => FakeAnswer | Promise
     const signed = answer.signed ?? answer.status !== 401
     const out = new Headers({ 'Request-ID': `req-${seen.length}`, ...(text ? { 'Content-Type': 'application/json' } : {}), ...answer.headers })
     if (signed) for (const [k, v] of Object.entries(signWechatpayMessage(answer.signer ?? signer, text))) out.set(k, v)
+    for (const [k, v] of Object.entries(answer.overrideHeaders ?? {})) out.set(k, v)
     return new Response(answer.status === 204 ? null : answer.tamper ? answer.tamper(text) : text, { status: answer.status, headers: out })
   }) as typeof fetch
   return { fetch: fetchImpl, seen }

@@ -27,6 +27,6 @@ export const clientRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: 
   app.post('/__emulator/pay', async (req) => {
     const b = controlBody(PayBody, req.body)
     const input = req.body as Record<string, unknown>
-    return { errMsg: payOrder(ctx, notifier, { ...input, appId: b.appId, openid: b.openid, outcome: b.outcome ?? 'success' }) }
+    return { errMsg: payOrder(ctx, notifier, { ...input, appId: b.appId, openid: b.openid, outcome: b.outcome ?? 'success', couponFen: b.couponFen }) }
   })
 }

@@ -22,7 +22,7 @@ export const merchantsRoutes: FastifyPluginAsync<{ ctx: EmulatorContext }> = asy
     const subMchids: MerchantRecord['subMchids'] = {}
     for (const s of b.subMchids ?? []) {
       if (typeof s === 'string') subMchids[s] = { appIds: [] }
-      else subMchids[s.mchid] = { appIds: s.appIds ?? [] }
+      else subMchids[s.mchid] = { appIds: s.appIds ?? [], ...(s.maxRatioBps !== undefined ? { maxRatioBps: s.maxRatioBps } : {}) }
     }
     for (const [id, sub] of Object.entries(boundSubMchids(ctx, b.mchid))) subMchids[id] ??= sub // finished applyments stay bound
     const merchant: MerchantRecord = {

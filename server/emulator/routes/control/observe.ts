@@ -5,8 +5,10 @@ import { ControlError } from '../../errors'
 import type { Faults } from '../../faults'
 import type { Notifier } from '../../notifier'
 import { ClockBody, controlBody } from '../../schemas/control'
-import { PREPAY_TTL_MS, refresh, transactionView } from '../../state/orders'
-import { refundView, settleRefund } from '../../state/payments'
+import { PREPAY_VALIDITY_MS } from '../../../wechatpay'
+import { refresh, transactionView } from '../../state/orders'
+import { refundView, settleRefund } from '../../state/refunds'
+import { profitSharingView } from '../../state/split-returns'
 
 export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: Notifier; faults: Faults }> = async (app, { ctx, notifier, faults }) => {
   app.get('/__emulator/notifications', async () => ({ deliveries: ctx.store.data.deliveries }))
@@ -25,9 +27,10 @@ export const observeRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier:
       tradeState: state,
       createdAt: new Date(order.createdAt).toISOString(),
       expiresAt: new Date(order.expiresAt).toISOString(),
-      prepayExpiresAt: new Date(order.prepayCreatedAt + PREPAY_TTL_MS).toISOString(),
+      prepayExpiresAt: new Date(order.prepayCreatedAt + PREPAY_VALIDITY_MS).toISOString(),
       transaction: transactionView(order),
       refunds,
+      profitSharing: profitSharingView(ctx, order),
     }
   })
 

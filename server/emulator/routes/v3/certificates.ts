@@ -1,9 +1,8 @@
 /** GET /v3/certificates: the platform certificates, encrypted with the APIv3 key (wechatpay-v3.md §2.4). */
 import type { FastifyPluginAsync } from 'fastify'
-import { encryptResource } from '../../../wechatpay'
+import { type CertificatesResponse, encryptResource, rfc3339 } from '../../../wechatpay'
 import type { EmulatorContext } from '../../context'
 import { ApiError } from '../../errors'
-import { rfc3339 } from '../../time'
 import { merchantOf } from './auth'
 import { sendJson } from './send'
 
@@ -15,7 +14,7 @@ export const certificatesRoutes: FastifyPluginAsync<{ ctx: EmulatorContext }> = 
     const merchant = merchantOf(req)
     const certs = ctx.merchantPlatforms(merchant).filter((k) => k.certificatePem)
     if (certs.length === 0) throw new ApiError('RESOURCE_NOT_EXISTS', NO_CERTIFICATE_MESSAGE)
-    return sendJson(reply, 200, {
+    const answer: CertificatesResponse = {
       data: certs.map((k) => {
         const r = encryptResource(k.certificatePem as string, merchant.apiV3Key, 'certificate', 'certificate', ctx.nonce(12))
         return {
@@ -25,6 +24,7 @@ export const certificatesRoutes: FastifyPluginAsync<{ ctx: EmulatorContext }> = 
           encrypt_certificate: { algorithm: r.algorithm, nonce: r.nonce, associated_data: r.associated_data, ciphertext: r.ciphertext },
         }
       }),
-    })
+    }
+    return sendJson(reply, 200, answer)
   })
 }

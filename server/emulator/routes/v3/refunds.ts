@@ -1,17 +1,18 @@
 /** Domestic refunds: create and query (wechatpay-v3.md §7.3). */
 import type { FastifyPluginAsync } from 'fastify'
 import type { EmulatorContext } from '../../context'
+import type { Faults } from '../../faults'
 import type { Notifier } from '../../notifier'
 import { RefundBody } from '../../schemas/v3'
 import { validateBody } from '../../schemas/validate'
-import { createRefund, queryRefund } from '../../state/payments'
+import { createRefund, queryRefund } from '../../state/refunds'
 import { merchantOf } from './auth'
 import { sendJson } from './send'
 
-export const refundsRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: Notifier }> = async (app, { ctx, notifier }) => {
+export const refundsRoutes: FastifyPluginAsync<{ ctx: EmulatorContext; notifier: Notifier; faults: Faults }> = async (app, { ctx, notifier, faults }) => {
   app.post('/v3/refund/domestic/refunds', async (req, reply) => {
     const body = validateBody(RefundBody, req.body)
-    return sendJson(reply, 200, createRefund(ctx, notifier, merchantOf(req), body))
+    return sendJson(reply, 200, createRefund({ ctx, notifier, faults }, merchantOf(req), body))
   })
 
   app.get<{ Params: { out_refund_no: string }; Querystring: { sub_mchid?: string } }>('/v3/refund/domestic/refunds/:out_refund_no', async (req, reply) => {

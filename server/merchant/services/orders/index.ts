@@ -1,0 +1,189 @@
+import type { PartnerTransaction, RefundNotice, RequestPaymentParams, Transaction } from '../../../wechatpay'
+import { AppError } from '../../errors'
+import type { AttemptRecord, OrderRecord, Storage, UserRecord } from '../../storage'
+import { newOrderNo } from '../order-numbers'
+import { RateLimiter } from '../rate-limiter'
+import type { PaymentGateway } from '../wechatpay-gateway'
+import { createAttempts } from './attempts'
+import { MINUTE_MS, mustOrder, type Logger, type OrderContext } from './context'
+import { createEffectRunner } from './effects'
+import { checkDescription, checkOrderAmount } from './input'
+import { createOrderLock } from './lock'
+import { createReconcile } from './reconcile'
+import { createRefunds } from './refunds'
+import { decidePayment, type TransitionOutcome, type TransitionSource } from './transitions'
+import { toOrderView, type OrderView } from './views'
+
+export type { Logger } from './context'
+export type { TransitionOutcome, TransitionSource } from './transitions'
+export type { OrderView, RefundView } from './views'
+export { toOrderView, toRefundView } from './views'
+export { checkDescription } from './input'
+export { PREPAY_REUSE_MARGIN_MS, PREPAY_VALIDITY_MS } from './attempts'
+export { RECONCILE_LOOKBACK_MS, type ReconcileResult } from './reconcile'
+
+/** GET of a non-final order asks WeChat Pay at most this often per order. */
+export const QUERY_THROTTLE_MS = 3_000
+/** Orders a user's list shows by default. */
+export const ORDER_LIST_LIMIT = 50
+
+export interface OrderServiceOptions {
+  storage: Storage
+  gateway: PaymentGateway
+  clock: () => number
+  logger: Logger
+  maxOrderFen: number
+  orderExpireMinutes: number
+  rateLimitOrdersPerMin: number
+  random?: (max: number) => number
+}
+
+/**
+ * Orders, payment attempts, transitions and refunds, composed. Every state change happens in one
+ * storage transaction; WeChat Pay calls for one order are serialised by an in-process lock; the
+ * effects a transition returns run after it committed.
+ */
+export function createOrderService(o: OrderServiceOptions) {
+  const { storage, gateway, clock, logger } = o
+  const ctx: OrderContext = { storage, gateway, clock, logger, withLock: createOrderLock() }
+  const { withLock } = ctx
+  const limiter = new RateLimiter(o.rateLimitOrdersPerMin, MINUTE_MS, clock)
+  const ownOrder = (user: UserRecord, orderNo: string) => {
+    const order = storage.orders.get(orderNo)
+    // Another user's order is indistinguishable from a missing one.
+    if (!order || order.userId !== user.id) throw new AppError('ORDER_NOT_FOUND', 'no such order')
+    return order
+  }
+
+  // The parts, wired once: transitions hand their effects to the runner, which performs them through
+  // the attempts and refunds parts later (the handlers are looked up when an effect runs).
+  const runner = createEffectRunner(ctx, { close: (attempt) => attempts.close(attempt), refund: (refund) => refunds.send(refund) })
+
+  /**
+   * Applies what WeChat Pay says about one attempt (notification, query or close), once: the
+   * decision is stored in one transaction, logged, and its effects are scheduled.
+   */
+  function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource): { outcome: TransitionOutcome; detail: string } {
+    const decision = storage.transaction(() => {
+      const attempt = storage.attempts.get(t.out_trade_no)
+      const order = attempt && storage.orders.get(attempt.orderNo)
+      const state = attempt && order ? { attempt, order, attempts: storage.attempts.listByOrder(order.orderNo), refunds: storage.refunds.listByOrder(order.orderNo) } : undefined
+      const d = decidePayment(state, t, { ownershipProblem: gateway.ownershipProblem(t), now: clock(), source })
+      if (state && d.attempt) storage.attempts.update(state.attempt.outTradeNo, d.attempt)
+      if (state && d.order) storage.orders.update(state.order.orderNo, d.order)
+      if (d.insertRefund) storage.refunds.insert(d.insertRefund)
+      return d
+    })
+    const log = { outTradeNo: t.out_trade_no, source, outcome: decision.outcome, detail: decision.detail }
+    if (decision.outcome === 'mismatch') logger.error(log, 'payment does not match the stored order: NOT marked paid, investigate')
+    else if (decision.outcome === 'unknown_order') logger.error(log, 'payment for an unknown out_trade_no')
+    else if (decision.outcome === 'stray') logger.warn(log, 'second payment of a paid order: refunding it automatically')
+    else if (decision.outcome === 'applied') logger.info(log, 'order paid')
+    runner.schedule(decision.effects)
+    return { outcome: decision.outcome, detail: decision.detail }
+  }
+
+  const attempts = createAttempts(ctx, applyTransaction)
+  const refunds = createRefunds(ctx)
+  const reconcile = createReconcile(ctx, attempts, refunds, o.orderExpireMinutes)
+
+  /** Same user + requestId again: the same order, with fresh payment parameters while it is unpaid. */
+  async function replay(user: UserRecord, existing: OrderRecord, input: { amount: number; description: string }) {
+    if (existing.amount !== input.amount || existing.description !== input.description) {
+      throw new AppError('BAD_REQUEST', 'requestId was already used for a different order')
+    }
+    return withLock(existing.orderNo, async () => {
+      const fresh = mustOrder(storage, existing.orderNo)
+      const payment = fresh.status === 'unpaid' ? await attempts.paymentFor(fresh, user.openid) : null
+      return { order: toOrderView(mustOrder(storage, existing.orderNo)), payment, replayed: true }
+    })
+  }
+
+  return {
+    applyTransaction,
+    applyRefundNotice: (n: RefundNotice) => refunds.applyNotice(n),
+    reconcile,
+    refund: refunds.request,
+    /** Resolves once the effects of earlier transitions (closes, stray refunds) have run. */
+    idle: runner.idle,
+
+    /** Creates an order (stored before WeChat Pay is called) and its payment; same requestId = same order. */
+    async create(user: UserRecord, input: { amount: number; description: string; requestId: string }): Promise<{ order: OrderView; payment: RequestPaymentParams | null; replayed: boolean }> {
+      const description = checkDescription(input.description)
+      const amount = checkOrderAmount(input.amount, o.maxOrderFen)
+      const existing = storage.orders.findByRequest(user.id, input.requestId)
+      if (existing) return replay(user, existing, { amount, description })
+      if (!limiter.take(user.id)) throw new AppError('RATE_LIMITED', 'too many orders, try again in a minute')
+
+      const now = clock()
+      const order: OrderRecord = {
+        orderNo: newOrderNo(now, o.random),
+        userId: user.id,
+        requestId: input.requestId,
+        amount,
+        description,
+        status: 'unpaid',
+        createdAt: now,
+        expiresAt: now + o.orderExpireMinutes * MINUTE_MS,
+        paidAt: null,
+        transactionId: null,
+        paidOutTradeNo: null,
+        refundedAmount: 0,
+        lastQueriedAt: null,
+      }
+      let attempt: AttemptRecord
+      try {
+        attempt = storage.transaction(() => {
+          storage.orders.insert(order)
+          return attempts.open(order, user.openid, 1)
+        })
+      } catch (e) {
+        const raced = storage.orders.findByRequest(user.id, input.requestId)
+        if (raced) return replay(user, raced, { amount, description }) // the same requestId arrived twice at once
+        throw e
+      }
+      return withLock(order.orderNo, async () => {
+        const prepayId = await attempts.place(order, attempt)
+        return { order: toOrderView(mustOrder(storage, order.orderNo)), payment: gateway.payment(prepayId), replayed: false }
+      })
+    },
+
+    /** The caller's orders, newest first. */
+    list(user: UserRecord, limit = ORDER_LIST_LIMIT): OrderView[] {
+      return storage.orders.listByUser(user.id, limit).map(toOrderView)
+    },
+
+    /** One of the caller's orders; a non-final one is first checked with WeChat Pay (throttled). */
+    async get(user: UserRecord, orderNo: string): Promise<OrderView> {
+      const order = ownOrder(user, orderNo)
+      if (order.status !== 'unpaid') return toOrderView(order)
+      return withLock(orderNo, async () => toOrderView(await attempts.sync(mustOrder(storage, orderNo), QUERY_THROTTLE_MS)))
+    },
+
+    /** Fresh payment parameters for the caller's unpaid order; ORDER_NOT_PAYABLE otherwise. */
+    async renewPayment(user: UserRecord, orderNo: string): Promise<RequestPaymentParams> {
+      ownOrder(user, orderNo)
+      return withLock(orderNo, async () => {
+        const order = mustOrder(storage, orderNo)
+        if (order.status !== 'unpaid') throw new AppError('ORDER_NOT_PAYABLE', `the order is ${order.status}`)
+        return attempts.paymentFor(order, user.openid)
+      })
+    },
+
+    /** Closes the caller's unpaid order (idempotent); a paid one is ORDER_NOT_PAYABLE. */
+    async close(user: UserRecord, orderNo: string): Promise<OrderView> {
+      ownOrder(user, orderNo)
+      return withLock(orderNo, async () => {
+        let order = mustOrder(storage, orderNo)
+        if (order.status === 'unpaid' || order.status === 'failed') order = await attempts.expire(order)
+        if (order.status === 'paid' || order.status === 'refunded') throw new AppError('ORDER_NOT_PAYABLE', `the order is ${order.status} and cannot be closed`)
+        return toOrderView(order)
+      })
+    },
+
+    /** Internal: orders by number without the owner check (admin, tests). */
+    find: (orderNo: string) => storage.orders.get(orderNo),
+  }
+}
+
+export type OrderService = ReturnType<typeof createOrderService>

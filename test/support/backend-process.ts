@@ -1,0 +1,68 @@
+// The merchant backend as a real child process on a file database, so a test can SIGKILL it at any
+// point and start it again on the same port and data (restart and crash tests).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { EmulatorHandle, TestMerchant } from './emulator'
+import { freePort, merchantEnv } from './merchant'
+
+export interface BackendProcess {
+  /** http://127.0.0.1:<port>, the same across restarts. */
+  url: string
+  /** Starts the process and waits until /healthz answers. */
+  start(): Promise<void>
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>
+  /** Kills whatever is still running (afterAll). */
+  cleanup(): void
+}
+
+/** Prepares a backend process for this merchant: keys written to a private temp dir, a file database there. */
+export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant, extraEnv: Record<string, string> = {}): Promise<BackendProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'merchant-process-'))
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const { env, files } = merchantEnv(emu, merchant, `${url}/api/wechatpay/notify`)
+  const realEnv: Record<string, string> = { ...env, DATABASE_URL: `sqlite:${join(dir, 'merchant.db')}`, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv }
+  for (const [virtual, pem] of Object.entries(files)) {
+    const real = join(dir, virtual.split('/').pop() as string)
+    writeFileSync(real, pem, { mode: 0o600 })
+    for (const [k, v] of Object.entries(realEnv)) if (v === virtual) realEnv[k] = real
+  }
+  const root = resolve(__dirname, '../..')
+  let child: ChildProcess | null = null
+  const all: ChildProcess[] = []
+  return {
+    url,
+    async start() {
+      // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
+      const c = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...realEnv }, stdio: ['ignore', 'ignore', 'pipe'] })
+      child = c
+      all.push(c)
+      let stderr = ''
+      c.stderr?.on('data', (b) => (stderr += b))
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        if (c.exitCode !== null) throw new Error(`backend exited: ${stderr}`)
+        try {
+          if ((await fetch(`${url}/healthz`)).ok) return
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error(`backend did not come up: ${stderr}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    },
+    async kill() {
+      const c = child
+      if (!c || c.exitCode !== null || c.signalCode !== null) return
+      const exited = new Promise((r) => c.once('exit', r))
+      c.kill('SIGKILL')
+      await exited
+    },
+    cleanup() {
+      for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    },
+  }
+}
