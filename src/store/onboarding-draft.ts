@@ -16,6 +16,7 @@ export interface Draft {
   uploads: Partial<Record<ImageField, string>>
 }
 
+/** Today as YYYY-MM-DD in Beijing time (the ID card's expiry check). */
 export const beijingToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
 
 /** FieldError[] → path → message (the first message per path). */

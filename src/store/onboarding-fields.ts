@@ -5,8 +5,10 @@ import { ORGANIZATION_RULES } from '@/contract/application-rules'
 import type { OrganizationType } from '@/contract/constants'
 import type { ApplicationRequest } from '@/services/types'
 
+/** The form's steps in order; `review` lists everything before 提交. */
 export const STEPS = ['type', 'identity', 'bank', 'store', 'review'] as const
 export type Step = (typeof STEPS)[number]
+/** The title of each step (step indicator, page heading). */
 export const STEP_TITLES: Record<Step, string> = {
   type: '主体信息',
   identity: '身份证件',
@@ -61,7 +63,9 @@ export const FIELDS = {
 
 export type FieldPath = keyof typeof FIELDS
 export type Values = Record<FieldPath, string>
+/** Every field path, in display order. */
 export const FIELD_PATHS = Object.keys(FIELDS) as FieldPath[]
+/** The photo fields (their value is a mediaId). */
 export const IMAGE_FIELDS = FIELD_PATHS.filter((p) => (FIELDS[p] as FieldInfo).image)
 export type ImageField = (typeof IMAGE_FIELDS)[number]
 
