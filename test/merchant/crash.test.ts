@@ -7,6 +7,8 @@ import { backendProcess, type BackendProcess } from '../support/backend-process'
 import { waitFor } from './helpers'
 
 const ORDERS = 100
+/** Chance that a kill lands in the next operation (about 250 operations per run). */
+const KILL_PROBABILITY = 0.05
 const USERS = 4
 const ADMIN = { 'x-admin-token': 'test-admin-token-0123456789' }
 
@@ -63,17 +65,21 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
     tokens.push(res.body.token)
   }
 
-  let done = false
+  // Kills are scheduled by the seeded generator before operations, one at a time, each landing a few
+  // milliseconds into the operation it precedes: the count is the seed's, not the machine's speed's.
   let kills = 0
-  const killer = (async () => {
-    while (!done) {
-      await sleep(1000 + random() * 2000) // each restart costs ~1–3 s of start-up: about a dozen kills per run
-      if (done) break
+  let restarting: Promise<void> = Promise.resolve()
+  const maybeKill = async () => {
+    if (random() >= KILL_PROBABILITY) return
+    await restarting
+    const delayMs = random() * 20
+    restarting = (async () => {
+      await sleep(delayMs)
       await proc.kill()
       kills++
       await proc.start()
-    }
-  })()
+    })()
+  }
 
   const orders: Array<{ orderNo: string; amount: number; token: string; refundRequests: number }> = []
   let refundsAsked = 0
@@ -83,12 +89,14 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
     const amount = 100 + Math.floor(random() * 9900)
     const requestId = `crash-order-${i}`
     let created
+    await maybeKill()
     do created = await api('POST', '/api/orders', auth, { amount, description: `崩溃测试 ${i}`, requestId })
     while (created.status >= 500)
     expect([200, 201]).toContain(created.status)
     const { orderNo } = created.body.order
     const record = { orderNo, amount, token, refundRequests: 0 }
     orders.push(record)
+    await maybeKill()
     if (created.body.payment) expect(await emu.pay(created.body.payment, { appId: merchant.appId, openid: `o-crash-${i % USERS}` })).toBe('requestPayment:ok')
 
     if (random() < 0.4) {
@@ -99,6 +107,7 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
         record.refundRequests++
         refundsAsked++
         // Same requestId on every retry: a refund whose answer a kill swallowed is the same refund.
+        await maybeKill()
         for (;;) {
           const res = await api('POST', `/api/admin/orders/${orderNo}/refunds`, ADMIN, { amount: part, reason: '崩溃测试退款', requestId: `crash-refund-${i}-${k}` })
           if (res.status === 200 || res.status === 201) break
@@ -108,8 +117,7 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
       }
     }
   }
-  done = true
-  await killer
+  await restarting
 
   // Settled state: WeChat Pay's word (the emulator) against the backend's, once the reconciler has run.
   let refundedAtEmulator = 0
