@@ -22,6 +22,8 @@ interface Call {
   method: 'POST'
   path: string
   body?: unknown
+  /** Bodies posted to the same path first; a 409 (already past that state) is fine. */
+  walk?: unknown[]
   /** The line for a 2xx answer. */
   done: (answer: Record<string, unknown>) => TriggerResult
 }
@@ -106,6 +108,8 @@ function plan(positional: string[], field: string | undefined): Call | string {
       method: 'POST',
       path: `/__emulator/applyments/${seg(id)}/advance`,
       body,
+      // Finishing walks the review's happy path (§1.4 allows no jump from CHECKING to FINISH).
+      ...(reject ? {} : { walk: [{ to: 'AUDITING' }, { to: 'NEED_SIGN' }] }),
       done: (a) => {
         const ap = (a.applyment ?? {}) as Record<string, unknown>
         const state = ap.state ?? ap.applyment_state ?? body.to
@@ -130,13 +134,23 @@ async function trigger(argv: string[], deps: TriggerDeps): Promise<TriggerResult
   const call = plan(args.positional, args.field)
   if (typeof call === 'string') return fail(`trigger: ${call}. ${USAGE}`)
   const url = `${args.emulator}${call.path}`
-  let res: Response
-  try {
-    res = await doFetch(url, {
+  const send = (body: unknown) =>
+    doFetch(url, {
       method: call.method,
-      ...(call.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(call.body) }),
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     })
+  let res: Response | undefined
+  try {
+    for (const step of call.walk ?? []) {
+      const r = await send(step)
+      if (!r.ok && r.status !== 409) {
+        res = r // reported like the command's own answer
+        break
+      }
+      await r.text()
+    }
+    res ??= await send(call.body)
   } catch {
     return fail(`trigger: cannot reach the emulator at ${args.emulator} (start it with npm run emulator or npm run stack, or pass --emulator URL)`)
   }

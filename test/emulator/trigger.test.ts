@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { runTrigger } from '../../scripts/trigger'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { applymentBody, query, submit } from './applyment-fixtures'
 import { clientFor, directOrder, eventually, notifyEndpoint } from './helpers'
 
 jest.setTimeout(30_000) // RSA keys for the emulator and merchants are generated in beforeAll: slow on a busy machine
@@ -143,7 +144,7 @@ describe('clock.advance', () => {
   })
 })
 
-describe('refund.* and applyment.* (their control routes come with the refund and onboarding work)', () => {
+describe('refund.* and applyment.*: requests and failures', () => {
   /** Calls the real emulator, remembering what was sent. */
   const recording = () => {
     const sent: Array<{ url: string; body: unknown }> = []
@@ -167,12 +168,12 @@ describe('refund.* and applyment.* (their control routes come with the refund an
     expect(r.line).not.toContain('\n')
   })
 
-  test('applyment.finish posts {to:"FINISH"}; applyment.reject posts REJECTED with the reason; a 404 is exit 1 with one line', async () => {
+  test('applyment.finish walks AUDITING → NEED_SIGN → FINISH; applyment.reject posts REJECTED with the reason; a 404 is exit 1 with one line', async () => {
     const { sent, f } = recording()
     const finish = await runTrigger(['--emulator', emu.url, 'applyment.finish', '2000002000000001'], { fetch: f })
     const reject = await runTrigger(['--emulator', emu.url, 'applyment.reject', '2000002000000001', '身份证模糊，', '请重新上传', '--field', 'id_card_national'], { fetch: f })
     expect(sent).toEqual([
-      { url: `${emu.url}/__emulator/applyments/2000002000000001/advance`, body: { to: 'FINISH' } },
+      { url: `${emu.url}/__emulator/applyments/2000002000000001/advance`, body: { to: 'AUDITING' } },
       { url: `${emu.url}/__emulator/applyments/2000002000000001/advance`, body: { to: 'REJECTED', auditDetail: [{ param_name: 'id_card_national', reject_reason: '身份证模糊， 请重新上传' }] } },
     ])
     for (const r of [finish, reject]) {
@@ -237,3 +238,44 @@ test('npm run trigger: the line goes to stderr and the exit code is 1 on failure
   })
   expect(r).toEqual({ code: 1, stdout: '', stderr: 'trigger: payment.success failed: POST /__emulator/orders/NO_SUCH_ORDER_2/pay → 404 ORDER_NOT_FOUND: no order NO_SUCH_ORDER_2\n' })
 }, 30_000)
+
+describe('refund.* and applyment.* against the real control routes', () => {
+  test.each([
+    ['refund.success', 'SUCCESS'],
+    ['refund.abnormal', 'ABNORMAL'],
+    ['refund.closed', 'CLOSED'],
+  ])('%s ends a PROCESSING refund as %s and its REFUND.%s notification goes out', async (event, status) => {
+    const notify = await notifyEndpoint([204])
+    try {
+      const outTradeNo = await unpaidOrder(notify.url)
+      expect((await trigger('payment.success', outTradeNo)).ok).toBe(true)
+      await emu.faults({ refund: { processing: 1 } }) // held PROCESSING until settled
+      const outRefundNo = `R${outTradeNo}`
+      await clientFor(emu, m).createRefund({ out_trade_no: outTradeNo, out_refund_no: outRefundNo, notify_url: notify.url, amount: { refund: 1, total: 100, currency: 'CNY' } })
+      const r = await trigger(event, outRefundNo)
+      expect(r).toEqual({ ok: true, line: `refund ${outRefundNo}: ${status}; REFUND.${status} is being notified` })
+      const view = (await (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json()) as { refunds: Array<{ out_refund_no: string; status: string }> }
+      expect(view.refunds.find((x) => x.out_refund_no === outRefundNo)?.status).toBe(status)
+      await eventually(async () => (await emu.deliveries()).some((d) => d.eventType === `REFUND.${status}` && d.outRefundNo === outRefundNo && d.delivered))
+      // A settled refund cannot be settled again: one line, exit 1.
+      expect((await trigger(event, outRefundNo)).line).toMatch(/→ 409 REFUND_NOT_PROCESSING/)
+    } finally {
+      await notify.close()
+    }
+  })
+
+  test('applyment.finish and applyment.reject move a submitted applyment (reject with its reason on a field)', async () => {
+    const sp = await registerMerchant(emu, { mode: 'partner' })
+    const client = clientFor(emu, sp)
+    const first = await applymentBody(client, '2401')
+    const a = await submit(client, first.body, first.serial)
+    expect(await trigger('applyment.reject', String(a.applyment_id), '身份证模糊', '--field', 'id_card_copy')).toEqual({ ok: true, line: `applyment ${a.applyment_id}: REJECTED` })
+    expect((await query(client, { id: a.applyment_id })).audit_detail).toEqual([{ param_name: 'id_card_copy', reject_reason: '身份证模糊' }])
+    const second = await applymentBody(client, '2401')
+    const b = await submit(client, second.body, second.serial)
+    const finished = await trigger('applyment.finish', String(b.applyment_id))
+    expect(finished.ok).toBe(true)
+    expect(finished.line).toMatch(new RegExp(`^applyment ${b.applyment_id}: FINISH, sub_mchid \\d+$`))
+    expect((await query(client, { id: b.applyment_id })).applyment_state).toBe('FINISH')
+  })
+})
