@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto'
 import { parseEnv } from 'node:util'
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { APIV3_KEY_BYTES, DEFAULT_BASE_URL, loadPrivateKey, loadPublicKey, PUBLIC_KEY_ID_PATTERN, type PlatformVerification } from '../wechatpay'
+import { APIV3_KEY_BYTES, DEFAULT_BASE_URL, LOOPBACK_HOSTS, loadPrivateKey, loadPublicKey, NOTIFY_URL_MAX_LENGTH, notifyUrlProblem as notifyUrlRule, PUBLIC_KEY_ID_PATTERN, type NotifyUrlProblem, type PlatformVerification } from '../wechatpay'
 import { DEFAULT_MEDIA_MAX_BYTES } from '../../src/contract/constants'
 import { ConfigError } from './errors'
 import { DATA_KEY_BYTES, parseDataKey } from './services/applications/sealed'
@@ -112,7 +112,6 @@ export interface LoadOptions {
   readFile?: (path: string) => Buffer
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /** Reads `.env` then `.env.local` from `dir` and lays the real environment over them (real env wins). */
 export function readEnvFiles(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
@@ -140,19 +139,19 @@ export function isSecureOrLoopback(value: string): boolean {
   }
 }
 
-/** Why a notify URL is unusable, or null (wechatpay-v3.md §4: https, no query, ≤255; loopback http for dev). */
+/** The backend's words for each way a notify URL breaks WeChat Pay's rule (server/wechatpay/rules.ts). */
+const NOTIFY_URL_MESSAGES: Record<NotifyUrlProblem, string> = {
+  NOT_ABSOLUTE: 'is not an absolute URL',
+  TOO_LONG: `is longer than ${NOTIFY_URL_MAX_LENGTH} characters`,
+  NOT_HTTPS: 'must be https (http only on a loopback host for local development)',
+  HAS_QUERY: 'must not carry a query string or fragment',
+  HAS_FRAGMENT: 'must not carry a query string or fragment',
+}
+
+/** Why a notify URL is unusable, or null (the protocol library's rule: https, no query, ≤255; loopback http for dev). */
 export function notifyUrlProblem(value: string): string | null {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return 'is not an absolute URL'
-  }
-  if (value.length > 255) return 'is longer than 255 characters'
-  if (url.search || url.hash) return 'must not carry a query string or fragment'
-  if (url.protocol === 'https:') return null
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null
-  return 'must be https (http only on a loopback host for local development)'
+  const problem = notifyUrlRule(value)
+  return problem ? NOTIFY_URL_MESSAGES[problem] : null
 }
 
 const int = (v: string | undefined, dflt: number) => (v === undefined ? dflt : Number(v))

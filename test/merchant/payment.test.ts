@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto'
 import { buildRequestPayment, verifyRequestPayment, WechatPayClient } from '../../server/wechatpay'
-import { rfc3339Beijing } from '../../server/merchant/services/order-numbers'
+import { rfc3339 } from '../../server/wechatpay'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, createOrder, manualClock, waitFor } from './helpers'
@@ -114,7 +114,7 @@ describe('at most one attempt ends paid', () => {
     // A second live attempt (as an older deployment might have left): created at WeChat Pay directly.
     const store = backend.app.storage
     const first = store.attempts.get(`${order.orderNo}_1`)!
-    const second = { ...first, outTradeNo: `${order.orderNo}_2`, seq: 2, prepayId: null, status: 'creating' as const, timeExpire: rfc3339Beijing(clock() + 3600_000) }
+    const second = { ...first, outTradeNo: `${order.orderNo}_2`, seq: 2, prepayId: null, status: 'creating' as const, timeExpire: rfc3339(clock() + 3600_000) }
     store.attempts.insert(second)
     const client = new WechatPayClient({
       mchid: merchant.mchid, serialNo: merchant.serialNo, privateKey: merchant.privateKey, apiV3Key: merchant.apiV3Key, baseUrl: emu.url, clock,

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStorage, type OrderRecord } from '../../server/merchant/storage'
-import { newOrderNo, outTradeNoFor, OUT_TRADE_NO_PATTERN, rfc3339Beijing } from '../../server/merchant/services/order-numbers'
+import { newOrderNo, outTradeNoFor } from '../../server/merchant/services/order-numbers'
+import { OUT_TRADE_NO_PATTERN, rfc3339 } from '../../server/wechatpay'
 
 const order = (userId: string, n: number, patch: Partial<OrderRecord> = {}): OrderRecord => ({
   orderNo: `ORDER${String(n).padStart(6, '0')}`,
@@ -72,6 +73,6 @@ describe('order numbers', () => {
   })
 
   test('time_expire is RFC 3339 in +08:00', () => {
-    expect(rfc3339Beijing(Date.UTC(2025, 0, 1, 16, 30, 5, 900))).toBe('2025-01-02T00:30:05+08:00')
+    expect(rfc3339(Date.UTC(2025, 0, 1, 16, 30, 5, 900))).toBe('2025-01-02T00:30:05+08:00')
   })
 })

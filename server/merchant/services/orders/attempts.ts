@@ -1,12 +1,12 @@
-import { WechatPayError, type PartnerTransaction, type RequestPaymentParams, type Transaction } from '../../../wechatpay'
+import { PREPAY_VALIDITY_MS, rfc3339, WechatPayError, type PartnerTransaction, type RequestPaymentParams, type Transaction } from '../../../wechatpay'
 import { AppError } from '../../errors'
 import type { AttemptRecord, OrderRecord } from '../../storage'
-import { outTradeNoFor, rfc3339Beijing } from '../order-numbers'
+import { outTradeNoFor } from '../order-numbers'
 import { errorCode, isOrderNotFound, liveAttempts, mustOrder, upstream, type OrderContext } from './context'
 import { isPaid, type TransitionSource } from './transitions'
 
-/** A prepay_id is valid 2 hours (wechatpay-v3.md §4); we stop reusing it a little earlier. */
-export const PREPAY_VALIDITY_MS = 2 * 3600_000
+export { PREPAY_VALIDITY_MS }
+/** A prepay_id is valid 2 hours (server/wechatpay/rules.ts); we stop reusing it a little earlier. */
 export const PREPAY_REUSE_MARGIN_MS = 5 * 60_000
 
 /** Applies a transaction WeChat Pay reported and schedules its effects (the service's transition runner). */
@@ -94,7 +94,7 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
       orderNo: order.orderNo,
       seq,
       openid,
-      timeExpire: rfc3339Beijing(Math.min(order.expiresAt, now + PREPAY_VALIDITY_MS)),
+      timeExpire: rfc3339(Math.min(order.expiresAt, now + PREPAY_VALIDITY_MS)),
       prepayId: null,
       prepayExpiresAt: null,
       status: 'creating',
