@@ -3,6 +3,8 @@
  * on a definite refusal; any doubt leaves it `pending` with its amount reserved, and the reconciler
  * learns the outcome by query (resending the same out_refund_no when WeChat Pay has no record).
  */
+import { registerMerchant } from '../support/emulator'
+import { startBackend } from '../support/merchant'
 import { call, requestId, setUpFlow, waitFor } from './helpers'
 
 const OPENID = 'o-refund-safety-user'
@@ -117,5 +119,27 @@ describe('refunds that do not simply succeed', () => {
     await waitFor(() => flow.backend.app.storage.refunds.get(res.body.refund.refundNo)?.status === 'closed', 'REFUND.CLOSED applied')
     expect(stored(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 0 })
     expect((await refund(orderNo, 200)).status).toBe(201)
+  })
+})
+
+describe('partner mode', () => {
+  test('a refund notice naming sp_mchid and sub_mchid passes the check and settles the refund', async () => {
+    const partner = await registerMerchant(flow.emu, { mode: 'partner' })
+    const pb = await startBackend({ emulator: flow.emu, merchant: partner })
+    try {
+      const openid = 'o-partner-refund'
+      const t = await pb.loginToken(openid)
+      const created = await call(pb, 'POST', '/api/orders', { token: t, payload: { amount: 300, description: '服务商退款', requestId: requestId() } })
+      expect(await flow.emu.pay(created.body.payment, { appId: partner.subAppId ?? partner.appId, openid })).toBe('requestPayment:ok')
+      const orderNo: string = created.body.order.orderNo
+      await waitFor(() => pb.app.storage.orders.get(orderNo)?.status === 'paid', 'partner order paid')
+      const res = await call(pb, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { amount: 300, requestId: requestId('refund') }, headers: ADMIN })
+      expect(res.status).toBe(201)
+      await waitFor(() => pb.app.storage.refunds.get(res.body.refund.refundNo)?.status === 'succeeded', 'REFUND.SUCCESS applied')
+      expect(pb.app.storage.notifications.list(20).find((n) => n.eventType === 'REFUND.SUCCESS')).toMatchObject({ outcome: 'applied' })
+      expect(pb.app.storage.orders.get(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 300 })
+    } finally {
+      await pb.close()
+    }
   })
 })
