@@ -77,7 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
-  const gateway = deps.gateway ?? createWechatPayGateway(config, { clock, nonce: deps.nonce, fetch: deps.fetch })
+  const gateway = deps.gateway ?? createWechatPayGateway(config, {
+    clock,
+    nonce: deps.nonce,
+    fetch: deps.fetch,
+    onCertificateRefreshError: (e) => app.log.error({ err: (e as Error).message }, 'platform certificate refresh failed; the cached certificates stay in use'),
+  })
   const logger = app.log
   const orders = createOrderService({
     storage,
@@ -123,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
 
   app.addHook('onClose', async () => {
     await reconciler.stop()
+    gateway.shutdown()
     if (!deps.storage) storage.close()
   })
   return app.decorate('orders', orders).decorate('storage', storage).decorate('reconciler', reconciler) as MerchantApp

@@ -27,6 +27,8 @@ export const EnvSchema = Type.Object({
   WECHATPAY_SUB_MCHID: opt(str('^[0-9]{6,32}$', 'the sub-merchant id (partner mode), digits')),
   WECHATPAY_SUB_APPID: opt(str('^wx[0-9a-zA-Z]{6,30}$', 'the sub-merchant mini-program appid, like wx + 16 characters')),
   WECHATPAY_BASE_URL: opt(str(URL_PATTERN, 'the WeChat Pay API root, e.g. https://api.mch.weixin.qq.com')),
+  WECHATPAY_BACKUP_BASE_URL: opt(str(URL_PATTERN, 'the WeChat Pay backup root, e.g. https://api2.wechatpay.cn')),
+  WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: opt(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'true or false' })),
   WECHATPAY_SCENARIO: opt(Type.Union([Type.Literal('centralized'), Type.Literal('outsourced'), Type.Literal('thirdparty')], { description: 'centralized, outsourced or thirdparty' })),
   WECHAT_APP_SECRET: opt(str('^[0-9a-zA-Z]{16,64}$', 'the mini-program AppSecret (letters and digits)')),
   WECHAT_COMPONENT_APPID: opt(str('^wx[0-9a-zA-Z]{6,30}$', 'the open-platform component appid (thirdparty), like wx + 16 characters')),
@@ -70,6 +72,8 @@ export interface Config {
   apiV3Key: string
   platform: PlatformVerification
   wechatPayBaseUrl: string
+  /** Idempotent calls that get no answer from wechatPayBaseUrl are tried once here (WeChat Pay's: https://api2.wechatpay.cn). */
+  wechatPayBackupBaseUrl?: string
   wechatApiBase: string
   /** The secret of miniProgramAppId; absent in thirdparty (login goes through the component). */
   appSecret?: string
@@ -223,8 +227,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     if (!e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH) fail('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', 'is missing: public-key mode needs the key file with WECHATPAY_PLATFORM_PUBLIC_KEY_ID')
     const path = e.WECHATPAY_PLATFORM_PUBLIC_KEY_PATH as string
     const publicKey = loadWith('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', () => loadPublicKey(readKey('WECHATPAY_PLATFORM_PUBLIC_KEY_PATH', path), 'WeChat Pay public key'))
-    platform = { mode: 'publicKey', publicKeyId: e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID as string, publicKey }
+    // During a move from platform certificates to the public key, answers signed by either verify.
+    platform = { mode: 'publicKey', publicKeyId: e.WECHATPAY_PLATFORM_PUBLIC_KEY_ID as string, publicKey, alsoCertificates: e.WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES === 'true' }
   } else {
+    if (e.WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES) fail('WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES', 'only applies in public-key mode (with WECHATPAY_PLATFORM_PUBLIC_KEY_ID): certificate mode always uses certificates')
     platform = { mode: 'certificate' }
   }
 
@@ -241,7 +247,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   const sessionTtlSeconds = int(e.SESSION_TTL_SECONDS, 7200)
   if (sessionTtlSeconds < 60) fail('SESSION_TTL_SECONDS', 'is malformed: expected at least 60 seconds')
 
-  for (const key of ['WECHATPAY_BASE_URL', 'WECHAT_API_BASE'] as const) {
+  for (const key of ['WECHATPAY_BASE_URL', 'WECHATPAY_BACKUP_BASE_URL', 'WECHAT_API_BASE'] as const) {
     const value = e[key]
     if (value && !isSecureOrLoopback(value)) fail(key, 'must be https (plain http only on a loopback host, e.g. the emulator)')
   }
@@ -266,6 +272,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     apiV3Key: e.WECHATPAY_APIV3_KEY,
     platform,
     wechatPayBaseUrl: trimSlash(e.WECHATPAY_BASE_URL ?? DEFAULT_BASE_URL),
+    ...(e.WECHATPAY_BACKUP_BASE_URL ? { wechatPayBackupBaseUrl: trimSlash(e.WECHATPAY_BACKUP_BASE_URL) } : {}),
     wechatApiBase: trimSlash(e.WECHAT_API_BASE ?? 'https://api.weixin.qq.com'),
     ...(scenario !== 'thirdparty' ? { appSecret: e.WECHAT_APP_SECRET } : {}),
     scenario,

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { loadPublicKey, WechatPayClient, WechatPayError, type WechatPayClientOptions } from '../../server/wechatpay'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { directOrder, tradeNo } from './helpers'
+import { rejectionOf } from '../support/rejection'
 
 // RSA-2048 key generation (emulator and merchant keys) is slow on a busy machine.
 jest.setTimeout(30_000)
@@ -43,15 +44,7 @@ const clientWith = (o: Partial<WechatPayClientOptions>) => {
   return c
 }
 
-const rejection = async (p: Promise<unknown>): Promise<WechatPayError> => {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof WechatPayError) return e
-    throw e
-  }
-  throw new Error('expected a WechatPayError')
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 
 const listen = async <S extends Server | TcpServer>(server: S): Promise<{ server: S; url: string }> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

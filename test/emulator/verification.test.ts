@@ -6,6 +6,7 @@
 import { loadPublicKey, WechatPayClient, WechatPayError, type PlatformVerification } from '../../server/wechatpay'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { call, directOrder, eventually, notifyEndpoint } from './helpers'
+import { rejectionOf } from '../support/rejection'
 
 // RSA-2048 key generation (emulator and merchant keys) is slow on a busy machine.
 jest.setTimeout(30_000)
@@ -13,15 +14,7 @@ jest.setTimeout(30_000)
 const HOUR = 3_600_000
 const YEAR = 365 * 24 * HOUR
 
-const rejection = async (p: Promise<unknown>): Promise<WechatPayError> => {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof WechatPayError) return e
-    throw e
-  }
-  throw new Error('expected a WechatPayError')
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 
 const switchTo = async (emu: EmulatorHandle, mchid: string, body: Record<string, unknown>) => {
   const res = await fetch(`${emu.url}/__emulator/merchants/${mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

@@ -97,6 +97,15 @@ describe('loadConfig', () => {
     expect(message).not.toContain(base.WECHATPAY_APIV3_KEY)
   })
 
+  test('a backup root for WeChat Pay, and both key kinds during a migration to the public key (issue 11)', () => {
+    const c = loadConfig({ ...base, WECHATPAY_BACKUP_BASE_URL: 'https://api2.wechatpay.cn/', WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: 'true' }, { readFile })
+    expect(c.wechatPayBackupBaseUrl).toBe('https://api2.wechatpay.cn')
+    expect(c.platform).toMatchObject({ mode: 'publicKey', alsoCertificates: true })
+    expect(errorOf({ ...base, WECHATPAY_BACKUP_BASE_URL: 'http://api2.wechatpay.cn' })).toMatch(/^WECHATPAY_BACKUP_BASE_URL must be https/)
+    const { WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: _p, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: _i, ...certificateMode } = base
+    expect(errorOf({ ...certificateMode, WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: 'true' })).toMatch(/^WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES only applies in public-key mode/)
+  })
+
   test('CORS: loopback origins by default in development, none in production unless CORS_ORIGINS names them', () => {
     expect(loadConfig(base, { readFile }).corsOrigins).toBe('loopback')
     expect(loadConfig({ ...base, NODE_ENV: 'production' }, { readFile }).corsOrigins).toEqual([])

@@ -7,20 +7,13 @@ import { buildNotification, WechatPayClient, WechatPayError, type PlatformSigner
 import { certificatesBody, makePlatformCertificate, type TestCertificate } from './support/certificates'
 import { fakeWechatPay, type FakeAnswer, type SeenRequest } from './support/fake-wechatpay'
 import { apiV3Key, merchant, platform } from './support/keys'
+import { rejectionOf } from '../support/rejection'
 
 const NOW = 1_767_225_600_000 // 2026-01-01T00:00:00Z
 const HOUR = 3_600_000
 const CERTS = '/v3/certificates'
 
-const rejection = async (p: Promise<unknown>): Promise<WechatPayError> => {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof WechatPayError) return e
-    throw e
-  }
-  throw new Error('expected a WechatPayError')
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 
 /** A scripted WeChat Pay whose clock, signing key and certificate list the test moves. */
 function world(platformOption: ConstructorParameters<typeof WechatPayClient>[0]['platform'], first: TestCertificate) {

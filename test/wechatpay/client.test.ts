@@ -9,6 +9,7 @@ import {
 import { fakeWechatPay, type FakeAnswer, type SeenRequest } from './support/fake-wechatpay'
 import { certificatesBody, makePlatformCertificate } from './support/certificates'
 import { apiV3Key, merchant, platform } from './support/keys'
+import { rejectionOf } from '../support/rejection'
 
 const NOW = 1_767_225_600_000 // 2026-01-01T00:00:00Z, fixed
 const clock = () => NOW
@@ -42,15 +43,7 @@ const order = {
   payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
 }
 
-const rejection = async (p: Promise<unknown>): Promise<WechatPayError> => {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof WechatPayError) return e
-    throw e
-  }
-  throw new Error('expected a WechatPayError')
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 
 describe('requests are signed as WeChat Pay checks them', () => {
   test('a JSAPI order carries a valid Authorization, the JSON body and the headers WeChat Pay requires', async () => {

@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { HttpFailure, keepAliveSend } from '../../server/wechatpay'
+import { rejectionOf } from '../support/rejection'
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}'
 
@@ -37,15 +38,7 @@ async function rawServer(onRequest: (socket: Socket, nth: number) => void) {
   }
 }
 
-const failure = async (p: Promise<unknown>): Promise<HttpFailure> => {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof HttpFailure) return e
-    throw e
-  }
-  throw new Error('expected an HttpFailure')
-}
+const failure = (p: Promise<unknown>) => rejectionOf(p, HttpFailure)
 
 const wire = keepAliveSend()
 afterAll(() => wire.close())

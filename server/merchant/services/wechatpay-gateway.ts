@@ -19,6 +19,8 @@ export interface PaymentGateway {
   /** Fresh requestPayment parameters, signed for the appid the mini-program runs as. */
   payment(prepayId: string): RequestPaymentParams
   parseNotification(headers: HeaderSource, raw: Buffer): Promise<ParsedNotification>
+  /** Closes the keep-alive connections to WeChat Pay (app shutdown). */
+  shutdown(): void
   /** Why a transaction does not belong to this merchant / app, or null when it does. */
   ownershipProblem(t: Transaction | PartnerTransaction): string | null
   /** Why a refund notification does not belong to this merchant (mchid, or sp_mchid + sub_mchid), or null. */
@@ -31,6 +33,8 @@ export interface GatewayOptions {
   fetch?: typeof fetch
   timeoutMs?: number
   sleep?: (ms: number) => Promise<void>
+  /** A background certificate refresh failed (the cached certificates stay in use). */
+  onCertificateRefreshError?: (e: unknown) => void
 }
 
 /** Builds the gateway over the protocol library's WechatPayClient. */
@@ -42,6 +46,8 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     apiV3Key: config.apiV3Key,
     platform: config.platform,
     baseUrl: config.wechatPayBaseUrl,
+    backupBaseUrl: config.wechatPayBackupBaseUrl,
+    onCertificateRefreshError: options.onCertificateRefreshError,
     clock: options.clock,
     nonce: options.nonce,
     fetch: options.fetch,
@@ -85,6 +91,7 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     queryRefund: (outRefundNo) => client.queryRefund(outRefundNo, partner ? sub : undefined),
     payment: (prepayId) => client.requestPayment(config.miniProgramAppId, prepayId),
     parseNotification: (headers, raw) => client.parseNotification(headers, raw),
+    shutdown: () => client.close(),
     ownershipProblem(t) {
       if (partner) {
         const p = t as PartnerTransaction
