@@ -41,7 +41,7 @@ module.exports = {
       files: ['src/pages/**', 'src/components/**', 'src/store/**', 'src/hooks/**'],
       rules: {
         'no-restricted-syntax': ['error',
-          { selector: "MemberExpression[object.name='Taro'][property.name=/^(request|login|requestPayment)$/]", message: 'only src/services adapters call Taro.request / login / requestPayment' },
+          { selector: "MemberExpression[object.name='Taro'][property.name=/^(request|login|requestPayment|uploadFile|downloadFile|chooseMedia|chooseImage)$/]", message: 'only src/services adapters call Taro.request / login / requestPayment / uploadFile / chooseMedia' },
           { selector: "CallExpression[callee.name='fetch']", message: 'only src/services adapters do I/O' },
         ],
       },

@@ -11,10 +11,12 @@ import { Notifier } from './notifier'
 import { applymentsControlRoutes } from './routes/control/applyments'
 import { clientRoutes } from './routes/control/client'
 import { componentsRoutes } from './routes/control/components'
+import { dashboardRoutes } from './routes/control/dashboard'
 import { merchantsRoutes } from './routes/control/merchants'
 import { observeRoutes } from './routes/control/observe'
-import { refundControlRoutes } from './routes/control/refunds'
 import { orderListRoutes } from './routes/control/order-list'
+import { refundControlRoutes } from './routes/control/refunds'
+import { triggerRoutes } from './routes/control/trigger'
 import { requestState } from './routes/request-state'
 import { snsRoutes } from './routes/sns'
 import { snsComponentRoutes } from './routes/sns-component'
@@ -100,6 +102,8 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance & 
   void app.register(snsComponentRoutes, { ctx, faults })
   void app.register(componentsRoutes, { ctx })
   void app.register(orderListRoutes, { ctx })
+  void app.register(triggerRoutes, { ctx, notifier })
+  void app.register(dashboardRoutes, { ctx })
   app.get('/healthz', async () => ({ ok: true }))
 
   app.addHook('onReady', async () => notifier.kick()) // resume deliveries kept in the state file

@@ -8,7 +8,7 @@ import { buildNotification, rfc3339, signWechatpayMessage } from '../wechatpay'
 import type { EmulatorContext } from './context'
 import type { Faults } from './faults'
 import { MAX_DELIVERIES } from './state/store'
-import type { DeliveryRecord, NotificationJob } from './state/types'
+import type { DeliveryRecord, MerchantRecord, NotificationJob } from './state/types'
 
 /** Seconds between attempts after a failure: 15 retries, 24 h 4 min in all (wechatpay-v3.md §8). */
 export const RETRY_INTERVALS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const
@@ -92,6 +92,25 @@ export class Notifier {
     await this.idle()
   }
 
+  /**
+   * Sends a notification that already went out once more, now (the dashboard's and `npm run
+   * trigger`'s redeliver): same id and body, fresh signature. A delivered resend ends its retries.
+   */
+  async redeliver(job: NotificationJob): Promise<DeliveryRecord> {
+    const merchant = this.ctx.store.data.merchants[job.mchid]
+    if (!job.body || !merchant) throw new Error('notification not sent yet')
+    const headers = { 'Content-Type': 'application/json', ...signWechatpayMessage(this.signer(merchant), job.body), 'User-Agent': NOTIFY_USER_AGENT, Accept: '*/*' }
+    const result = await this.send(job, 'redelivery', Math.max(1, job.attempts), headers, job.body)
+    if (result.delivered && !job.done) job.done = true
+    this.ctx.store.save()
+    return result.record
+  }
+
+  private signer(merchant: MerchantRecord) {
+    const key = this.ctx.notificationKey(merchant)
+    return { serial: key.serialNo, privateKey: this.ctx.keys.privateKey(key.privateKeyPem), clock: this.ctx.now, nonce: () => this.ctx.nonce(32) }
+  }
+
   private async attempt(job: NotificationJob): Promise<void> {
     const data = this.ctx.store.data
     const merchant = data.merchants[job.mchid]
@@ -100,10 +119,7 @@ export class Notifier {
       return
     }
     this.onDue(job)
-    const signer = () => {
-      const key = this.ctx.notificationKey(merchant)
-      return { serial: key.serialNo, privateKey: this.ctx.keys.privateKey(key.privateKeyPem), clock: this.ctx.now, nonce: () => this.ctx.nonce(32) }
-    }
+    const signer = () => this.signer(merchant)
     if (job.attempts === 0 && this.faults.takeNotify('drop')) {
       job.done = true
       this.record(job, 'dropped', job.attempts + 1, { headers: {}, body: '' }, { status: 0, delivered: false, durationMs: 0, error: 'dropped by fault injection' })
@@ -177,8 +193,8 @@ export class Notifier {
     }
     const durationMs = Math.round(performance.now() - started)
     const delivered = status === 200 || status === 204
-    this.record(job, kind, attempt, { headers, body }, { status, delivered, durationMs, error, responseBody })
-    return { delivered }
+    const record = this.record(job, kind, attempt, { headers, body }, { status, delivered, durationMs, error, responseBody })
+    return { delivered, record }
   }
 
   private record(
@@ -187,9 +203,9 @@ export class Notifier {
     attempt: number,
     request: { headers: Record<string, string>; body: string },
     r: { status: number; delivered: boolean; durationMs: number; error?: string; responseBody?: string },
-  ) {
+  ): DeliveryRecord {
     const deliveries = this.ctx.store.data.deliveries
-    deliveries.push({
+    const record: DeliveryRecord = {
       id: randomUUID(),
       notificationId: job.id,
       eventType: job.eventType,
@@ -205,7 +221,9 @@ export class Notifier {
       durationMs: r.durationMs,
       request,
       ...(r.responseBody !== undefined ? { response: { body: r.responseBody } } : {}),
-    })
+    }
+    deliveries.push(record)
     if (deliveries.length > MAX_DELIVERIES) deliveries.splice(0, deliveries.length - MAX_DELIVERIES)
+    return record
   }
 }

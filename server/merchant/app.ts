@@ -4,17 +4,24 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config'
 import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
+import { applicationsRoutes } from './routes/applications'
 import { componentRoutes } from './routes/component'
+import { mediaRoutes } from './routes/media'
+import { shopsRoutes } from './routes/shops'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
 import { sessionRoutes } from './routes/session'
+import { createOnboardingGateway, type OnboardingGateway } from './services/applications/gateway'
+import { createSealer } from './services/applications/sealed'
+import { createApplicationService, type ApplicationService } from './services/applications/service'
 import { createComponentTokens } from './services/component'
 import { createNotificationHandler } from './services/notifications'
 import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
-import { createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
+import { createShopService, type ShopService } from './services/shops'
+import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
 
 export interface AppDeps {
@@ -22,6 +29,8 @@ export interface AppDeps {
   /** Defaults to the storage DATABASE_URL names; closed with the app when it opened it. */
   storage?: Storage
   gateway?: PaymentGateway
+  /** Onboarding's WeChat Pay calls (partner / ecommerce); defaults to the shared client's. */
+  onboarding?: OnboardingGateway
   /** Milliseconds since the epoch; drives tokens, expiry, throttles and WeChat Pay signatures. */
   clock?: () => number
   nonce?: () => string
@@ -37,6 +46,9 @@ export interface MerchantApp extends TypedFastify {
   orders: OrderService
   storage: Storage
   reconciler: Reconciler
+  shops: ShopService
+  /** partner / ecommerce only. */
+  applications?: ApplicationService
 }
 
 /** Log paths that may carry a secret: never written, whatever the level. */
@@ -54,6 +66,19 @@ export const REDACT_PATHS = [
   '*.adminToken',
   '*.sessionSecret',
   '*.appSecret',
+  // Onboarding personal data (never logged; these catch an accidental object in a log line).
+  'body',
+  '*.body',
+  'req.body',
+  '*.idCard',
+  '*.bankAccount',
+  '*.contact',
+  '*.id_card_info',
+  '*.account_info',
+  '*.contact_info',
+  '*.sealed',
+  '*.detail',
+  '*.decrypted',
 ]
 
 /** Request bodies of the JSON API are small; anything bigger is a 413. */
@@ -77,12 +102,19 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const storage = deps.storage ?? openStorage(config.databaseUrl)
-  const gateway = deps.gateway ?? createWechatPayGateway(config, {
+  const client = createWechatPayClient(config, {
     clock,
     nonce: deps.nonce,
     fetch: deps.fetch,
     onCertificateRefreshError: (e) => app.log.error({ err: (e as Error).message }, 'platform certificate refresh failed; the cached certificates stay in use'),
   })
+  // Partner / ecommerce orders go to the sub_mchid stored on their order (its shop's).
+  const routeOf = (outTradeNo: string) => {
+    const attempt = storage.attempts.get(outTradeNo)
+    const order = attempt && storage.orders.get(attempt.orderNo)
+    return order ? { subMchid: order.subMchid, subAppId: order.subAppId } : undefined
+  }
+  const gateway = deps.gateway ?? createWechatPayGateway(config, { client, routeOf })
   const logger = app.log
   const orders = createOrderService({
     storage,
@@ -106,7 +138,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     fetch: deps.fetch,
   })
   const handle = createNotificationHandler({ storage, gateway, orders, logger, clock })
-  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger)
+  const shops = createShopService({ storage, config })
+  const onboarding = deps.onboarding ?? createOnboardingGateway(client)
+  const applications = config.mode !== 'direct' && config.dataEncryptionKey
+    ? createApplicationService({ storage, gateway: onboarding, sealer: createSealer(config.dataEncryptionKey), clock, logger })
+    : undefined
+  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, applications ? [() => applications.reconcile()] : [])
 
   registerErrorHandler(app)
   await app.register(cors, {
@@ -115,13 +152,18 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
       const allowed = config.corsOrigins === 'loopback' ? LOOPBACK_ORIGIN.test(origin) : config.corsOrigins.includes(origin)
       cb(null, allowed)
     },
-    methods: ['GET', 'POST', 'OPTIONS'],
+    methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization'],
     maxAge: CORS_MAX_AGE_SECONDS,
   })
   app.get('/healthz', async () => ({ ok: true }))
   await app.register(sessionRoutes, { sessions, loginLimiter: new RateLimiter(config.rateLimitLoginsPerMin, 60_000, clock) })
-  await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen })
+  await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen, shops })
+  await app.register(shopsRoutes, { shops })
+  if (applications) {
+    await app.register(applicationsRoutes, { applications, sessions, adminToken: config.adminToken })
+    await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
+  }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })
   if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
@@ -131,5 +173,5 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     gateway.shutdown()
     if (!deps.storage) storage.close()
   })
-  return app.decorate('orders', orders).decorate('storage', storage).decorate('reconciler', reconciler) as MerchantApp
+  return app.decorate('orders', orders).decorate('storage', storage).decorate('reconciler', reconciler).decorate('shops', shops).decorate('applications', applications) as MerchantApp
 }

@@ -4,7 +4,9 @@ import { parseEnv } from 'node:util'
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { APIV3_KEY_BYTES, DEFAULT_BASE_URL, loadPrivateKey, loadPublicKey, PUBLIC_KEY_ID_PATTERN, type PlatformVerification } from '../wechatpay'
+import { DEFAULT_MEDIA_MAX_BYTES } from '../../src/contract/constants'
 import { ConfigError } from './errors'
+import { DATA_KEY_BYTES, parseDataKey } from './services/applications/sealed'
 
 const str = (pattern: string, description: string) => Type.String({ pattern, description })
 const opt = <T extends TSchema>(t: T) => Type.Optional(t)
@@ -16,7 +18,7 @@ const URL_PATTERN = '^https?://[^\\s]+$'
  * env and, through `Static`, gives its type; `description` is what a malformed value is told.
  */
 export const EnvSchema = Type.Object({
-  WECHATPAY_MODE: opt(Type.Union([Type.Literal('direct'), Type.Literal('partner')], { description: 'direct or partner' })),
+  WECHATPAY_MODE: opt(Type.Union([Type.Literal('direct'), Type.Literal('partner'), Type.Literal('ecommerce')], { description: 'direct, partner or ecommerce' })),
   WECHATPAY_APPID: str('^wx[0-9a-zA-Z]{6,30}$', 'the mini-program appid (direct) or the service provider sp_appid (partner), like wx + 16 characters'),
   WECHATPAY_MCHID: str('^[0-9]{6,32}$', 'the merchant id (partner: sp_mchid), digits'),
   WECHATPAY_SERIAL_NO: str('^[0-9A-Fa-f]{8,40}$', 'the serial number of the merchant API certificate, hex'),
@@ -48,11 +50,14 @@ export const EnvSchema = Type.Object({
   ORDER_EXPIRE_MINUTES: opt(str(INT, 'minutes an unpaid order stays payable, 5 to 10080')),
   SESSION_TTL_SECONDS: opt(str(INT, 'lifetime of a session token in seconds')),
   RECONCILE_INTERVAL_SECONDS: opt(str(INT, 'seconds between reconciliation passes, 0 to turn it off')),
+  DATA_ENCRYPTION_KEY: opt(str('.+', `${DATA_KEY_BYTES} random bytes in base64 (openssl rand -base64 ${DATA_KEY_BYTES}); encrypts onboarding personal data`)),
+  MEDIA_MAX_BYTES: opt(str(INT, 'the largest onboarding image in bytes, a positive integer')),
 })
 export type Env = Static<typeof EnvSchema>
 export const ENV_KEYS = Object.keys(EnvSchema.properties) as Array<keyof Env>
 
-export type Mode = 'direct' | 'partner'
+/** direct: one merchant; partner: 普通服务商; ecommerce: 电商收付通 (platform.md). */
+export type Mode = 'direct' | 'partner' | 'ecommerce'
 /** Who owns the mini-program users pay in (platform.md): the provider, the shop, or the shop through the provider's component. */
 export type Scenario = 'centralized' | 'outsourced' | 'thirdparty'
 
@@ -96,6 +101,10 @@ export interface Config {
   orderExpireMinutes: number
   sessionTtlSeconds: number
   reconcileIntervalMs: number
+  /** AES-256-GCM key for onboarding personal data; set in partner / ecommerce mode (onboarding). */
+  dataEncryptionKey?: Buffer
+  /** Largest image POST /api/media accepts. */
+  mediaMaxBytes: number
 }
 
 export interface LoadOptions {
@@ -194,10 +203,19 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     throw new ConfigError(`${key} ${why}`)
   }
   const mode: Mode = e.WECHATPAY_MODE ?? 'direct'
+  const platformMode = mode !== 'direct'
   if (mode === 'partner' && !e.WECHATPAY_SUB_MCHID) fail('WECHATPAY_SUB_MCHID', 'is missing: partner mode needs the sub-merchant id')
   if (mode === 'direct' && (e.WECHATPAY_SUB_MCHID || e.WECHATPAY_SUB_APPID)) {
     fail(e.WECHATPAY_SUB_MCHID ? 'WECHATPAY_SUB_MCHID' : 'WECHATPAY_SUB_APPID', 'is set but WECHATPAY_MODE is direct: set WECHATPAY_MODE=partner or remove it')
   }
+  let dataEncryptionKey: Buffer | undefined
+  if (e.DATA_ENCRYPTION_KEY) {
+    dataEncryptionKey = parseDataKey(e.DATA_ENCRYPTION_KEY) ?? fail('DATA_ENCRYPTION_KEY', `is malformed: expected ${DATA_KEY_BYTES} bytes in base64 (openssl rand -base64 ${DATA_KEY_BYTES})`)
+  } else if (platformMode) {
+    fail('DATA_ENCRYPTION_KEY', `is missing: ${mode} mode onboards shops and encrypts their personal data with it (openssl rand -base64 ${DATA_KEY_BYTES})`)
+  }
+  const mediaMaxBytes = int(e.MEDIA_MAX_BYTES, DEFAULT_MEDIA_MAX_BYTES)
+  if (mediaMaxBytes < 1) fail('MEDIA_MAX_BYTES', 'is malformed: expected a positive integer')
   const scenario = scenarioOf(e, mode, fail)
   const apiV3Bytes = Buffer.byteLength(e.WECHATPAY_APIV3_KEY, 'utf8')
   if (apiV3Bytes !== APIV3_KEY_BYTES) fail('WECHATPAY_APIV3_KEY', `is malformed: must be exactly ${APIV3_KEY_BYTES} bytes, got ${apiV3Bytes}`)
@@ -264,9 +282,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     mode,
     appId: e.WECHATPAY_APPID,
     mchid: e.WECHATPAY_MCHID,
-    subMchid: mode === 'partner' ? e.WECHATPAY_SUB_MCHID : undefined,
-    subAppId: mode === 'partner' ? e.WECHATPAY_SUB_APPID : undefined,
-    miniProgramAppId: (mode === 'partner' && e.WECHATPAY_SUB_APPID) || e.WECHATPAY_APPID,
+    subMchid: platformMode ? e.WECHATPAY_SUB_MCHID : undefined,
+    subAppId: platformMode ? e.WECHATPAY_SUB_APPID : undefined,
+    miniProgramAppId: (platformMode && e.WECHATPAY_SUB_APPID) || e.WECHATPAY_APPID,
     serialNo: e.WECHATPAY_SERIAL_NO.toUpperCase(),
     privateKey,
     apiV3Key: e.WECHATPAY_APIV3_KEY,
@@ -291,5 +309,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     orderExpireMinutes,
     sessionTtlSeconds,
     reconcileIntervalMs: int(e.RECONCILE_INTERVAL_SECONDS, 60) * 1000,
+    dataEncryptionKey,
+    mediaMaxBytes,
   }
 }

@@ -1,5 +1,6 @@
 // One list of error codes for the whole app: the backend contract's codes plus the client's own.
 import { CONTRACT_ERROR_CODES, type ContractErrorCode } from '@/contract/constants'
+import type { FieldError } from '@/contract/schemas'
 
 /** Codes the app raises itself, beside the backend's contract codes. */
 export const CLIENT_ERROR_CODES = [
@@ -61,16 +62,21 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
 export const isErrorCode = (code: unknown): code is ErrorCode =>
   typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)
 
-/** An error the UI can show: a stable code plus a Chinese message; `detail` keeps the technical cause. */
+/**
+ * An error the UI can show: a stable code plus a Chinese message; `detail` keeps the technical cause,
+ * `fields` the per-field problems of an INVALID_APPLICATION answer.
+ */
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly detail?: string
+  readonly fields?: FieldError[]
 
-  constructor(code: ErrorCode, message: string = ERROR_MESSAGES[code], detail?: string) {
+  constructor(code: ErrorCode, message: string = ERROR_MESSAGES[code], detail?: string, fields?: FieldError[]) {
     super(message)
     this.name = 'AppError'
     this.code = code
     this.detail = detail
+    if (fields) this.fields = fields
   }
 }
 

@@ -2,13 +2,16 @@
 // backend HTTP contract). Transport only: failures become AppError, nothing here toasts or navigates.
 import { ORDER_STATUSES } from '@/contract/constants'
 import { AppError, ERROR_MESSAGES, isErrorCode, type ErrorCode } from '@/lib/errors'
-import type { Backend, HttpRequest, KeyValueStorage, Order, Payment } from './types'
+import type { Application, Backend, FieldError, HttpRequest, HttpUpload, KeyValueStorage, Order, Payment, Shop } from './types'
 
 /** Storage key of the session token (and its expiry), kept across launches. */
 export const SESSION_STORAGE_KEY = 'wxpay.session'
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000
+
+/** An upload may take this many times the per-request timeout (photos on a slow network). */
+const UPLOAD_TIMEOUT_FACTOR = 3
 
 /** Renew the session this long before the server says it expires. */
 const EXPIRY_MARGIN_MS = 60_000
@@ -17,6 +20,8 @@ export interface HttpBackendOptions {
   /** Merchant backend root, e.g. https://api.example.com (no trailing slash needed). */
   baseUrl: string
   request: HttpRequest
+  /** Multipart upload (Taro.uploadFile), for POST /api/media. */
+  upload: HttpUpload
   /** A fresh login code (wx.login's `code`, or the emulator's). */
   login: () => Promise<string>
   storage: KeyValueStorage
@@ -29,7 +34,7 @@ interface Session {
   expiresAt: number
 }
 
-type Method = 'GET' | 'POST'
+type Method = 'GET' | 'POST' | 'PUT'
 
 /** Status → code when the body carries no known error code. */
 function codeForStatus(status: number): ErrorCode {
@@ -44,10 +49,18 @@ function codeForStatus(status: number): ErrorCode {
 
 /** Maps a non-2xx answer to an AppError: the body's contract code if known, else by status. */
 export function errorFromResponse(statusCode: number, data: unknown): AppError {
-  const body = (data && typeof data === 'object' ? (data as { error?: { code?: unknown; message?: unknown } }).error : undefined) ?? {}
+  const body = (data && typeof data === 'object' ? (data as { error?: { code?: unknown; message?: unknown; details?: unknown } }).error : undefined) ?? {}
   const serverMessage = typeof body.message === 'string' ? body.message : undefined
   const code = isErrorCode(body.code) ? body.code : codeForStatus(statusCode)
-  return new AppError(code, ERROR_MESSAGES[code], `HTTP ${statusCode}${serverMessage ? `: ${serverMessage}` : ''}`)
+  const detail = `HTTP ${statusCode}${serverMessage ? `: ${serverMessage}` : ''}`
+  return new AppError(code, ERROR_MESSAGES[code], detail, code === 'INVALID_APPLICATION' ? fieldErrors(body) : undefined)
+}
+
+/** The `details` of an INVALID_APPLICATION body: every `{ field, message }` with both strings. */
+function fieldErrors(body: { details?: unknown }): FieldError[] {
+  if (!Array.isArray(body.details)) return []
+  return body.details.filter((d): d is FieldError => isObject(d) && typeof d.field === 'string' && typeof d.message === 'string')
+    .map(({ field, message }) => ({ field, message }))
 }
 
 /** Maps a rejected request (no HTTP answer) to TIMEOUT or NETWORK_ERROR. */
@@ -66,6 +79,16 @@ function asOrder(v: unknown): Order {
   throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, 'order missing or malformed')
 }
 
+function asApplication(v: unknown): Application {
+  if (isObject(v) && typeof v.applicationNo === 'string' && typeof v.state === 'string' && isObject(v.masked)) return v as unknown as Application
+  throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, 'application missing or malformed')
+}
+
+function asShop(v: unknown): Shop {
+  if (isObject(v) && typeof v.shopId === 'string' && typeof v.name === 'string') return v as unknown as Shop
+  throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, 'shop missing or malformed')
+}
+
 function asPayment(v: unknown): Payment {
   if (isObject(v) && typeof v.timeStamp === 'string' && typeof v.nonceStr === 'string' && typeof v.package === 'string'
     && typeof v.paySign === 'string' && typeof v.signType === 'string') return v as unknown as Payment
@@ -76,6 +99,7 @@ function asPayment(v: unknown): Payment {
 export function createHttpBackend({
   baseUrl,
   request,
+  upload,
   login,
   storage,
   timeoutMs = DEFAULT_TIMEOUT_MS,
@@ -84,22 +108,44 @@ export function createHttpBackend({
   const root = baseUrl.replace(/\/+$/, '')
   let loggingIn: Promise<Session> | null = null
 
-  /** One HTTP exchange with our own deadline on top of the platform's `timeout`. */
-  async function send(method: Method, path: string, data: unknown, token: string | null) {
-    const header: Record<string, string> = { Accept: 'application/json' }
-    if (data !== undefined) header['Content-Type'] = 'application/json'
-    if (token) header.Authorization = `Bearer ${token}`
+  /** Runs `exchange` with our own deadline on top of the platform's `timeout`. */
+  async function withDeadline<T>(what: string, limitMs: number, exchange: () => Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError('TIMEOUT', ERROR_MESSAGES.TIMEOUT, `${method} ${path} took over ${timeoutMs} ms`)), timeoutMs)
+      timer = setTimeout(() => reject(new AppError('TIMEOUT', ERROR_MESSAGES.TIMEOUT, `${what} took over ${limitMs} ms`)), limitMs)
     })
     try {
-      return await Promise.race([request({ url: `${root}${path}`, method, data, header, timeout: timeoutMs }), deadline])
+      return await Promise.race([exchange(), deadline])
     } catch (e) {
       throw transportError(e)
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /** One JSON exchange. */
+  function send(method: Method, path: string, data: unknown, token: string | null) {
+    const header: Record<string, string> = { Accept: 'application/json' }
+    if (data !== undefined) header['Content-Type'] = 'application/json'
+    if (token) header.Authorization = `Bearer ${token}`
+    return withDeadline(`${method} ${path}`, timeoutMs, () => request({ url: `${root}${path}`, method, data, header, timeout: timeoutMs }))
+  }
+
+  /** One multipart upload of `filePath` as the `file` part; its JSON answer parsed (a non-JSON body stays as text). */
+  async function sendFile(filePath: string, token: string, onProgress?: (percent: number) => void) {
+    const header: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}` }
+    const limitMs = timeoutMs * UPLOAD_TIMEOUT_FACTOR
+    const res = await withDeadline('POST /api/media', limitMs, () =>
+      upload({ url: `${root}/api/media`, filePath, name: 'file', header, timeout: limitMs, onProgress }))
+    let data: unknown = res.data
+    try {
+      data = JSON.parse(res.data)
+    } catch {
+      // left as text: errorFromResponse falls back to the status
+    }
+    // A proxy in front of the backend (nginx's client_max_body_size) answers 413 with an HTML page.
+    if (res.statusCode === 413 && !isObject(data)) data = { error: { code: 'IMAGE_TOO_LARGE', message: 'HTTP 413 from a proxy' } }
+    return { statusCode: res.statusCode, data }
   }
 
   function readSession(): Session | null {
@@ -140,21 +186,25 @@ export function createHttpBackend({
     return loggingIn
   }
 
-  /** An authenticated call; on 401 logs in again once and repeats the call once. */
-  async function call(method: Method, path: string, data?: unknown): Promise<unknown> {
+  /** An authenticated exchange; on 401 logs in again once and repeats it once. */
+  async function authenticated(what: string, exchange: (token: string) => Promise<{ statusCode: number; data: unknown }>): Promise<Record<string, unknown>> {
     const session = readSession() ?? (await freshSession())
-    let res = await send(method, path, data, session.token)
+    let res = await exchange(session.token)
     if (res.statusCode === 401) {
       storage.remove(SESSION_STORAGE_KEY)
       const renewed = await freshSession()
-      res = await send(method, path, data, renewed.token)
+      res = await exchange(renewed.token)
     }
     if (res.statusCode < 200 || res.statusCode >= 300) throw errorFromResponse(res.statusCode, res.data)
-    if (!isObject(res.data)) throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, `${method} ${path}: body is not JSON`)
+    if (!isObject(res.data)) throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, `${what}: body is not JSON`)
     return res.data
   }
 
+  const call = (method: Method, path: string, data?: unknown) =>
+    authenticated(`${method} ${path}`, (token) => send(method, path, data, token))
+
   const path = (orderNo: string) => `/api/orders/${encodeURIComponent(orderNo)}`
+  const applicationPath = (applicationNo: string) => `/api/applications/${encodeURIComponent(applicationNo)}`
 
   return {
     async createSession() {
@@ -176,6 +226,28 @@ export function createHttpBackend({
     async renewPayment(orderNo) {
       // `{}` rather than no body: wx.request always sends Content-Type: application/json on POST.
       return asPayment(((await call('POST', `${path(orderNo)}/payment`, {})) as { payment?: unknown }).payment)
+    },
+    async uploadMedia(filePath, onProgress) {
+      const { mediaId } = await authenticated('POST /api/media', (token) => sendFile(filePath, token, onProgress))
+      if (typeof mediaId !== 'string' || mediaId === '') throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, 'upload answer without mediaId')
+      return mediaId
+    },
+    async createApplication(request) {
+      return asApplication((await call('POST', '/api/applications', request)).application)
+    },
+    async listApplications() {
+      const { applications } = await call('GET', '/api/applications')
+      if (!Array.isArray(applications)) throw new AppError('BAD_RESPONSE', ERROR_MESSAGES.BAD_RESPONSE, 'applications is not a list')
+      return applications.map(asApplication)
+    },
+    async getApplication(applicationNo) {
+      return asApplication((await call('GET', applicationPath(applicationNo))).application)
+    },
+    async resubmitApplication(applicationNo, request) {
+      return asApplication((await call('PUT', applicationPath(applicationNo), request)).application)
+    },
+    async getShop(shopId) {
+      return asShop((await call('GET', `/api/shops/${encodeURIComponent(shopId)}`)).shop)
     },
     async closeOrder(orderNo) {
       return asOrder(((await call('POST', `${path(orderNo)}/close`, {})) as { order?: unknown }).order)

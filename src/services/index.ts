@@ -8,7 +8,8 @@ import projectConfig from '../../project.config.json'
 import { AppError, ERROR_MESSAGES } from '@/lib/errors'
 import { DEFAULT_TIMEOUT_MS, createHttpBackend } from './http-backend'
 import type { PaySheetUi } from './pay-sheet-store'
-import type { Backend, HttpRequest, KeyValueStorage, PaymentDriver } from './types'
+import { chooseImage, taroUpload } from './media'
+import type { Backend, ChooseImage, HttpRequest, KeyValueStorage, PaymentDriver, ReviewSimulator } from './types'
 import { createWechatPaymentDriver } from './wechat-driver'
 
 export type PayMode = 'wechat' | 'emulator' | 'simulated'
@@ -21,6 +22,12 @@ export interface Services {
   pay: PaymentDriver
   /** The simulated pay sheet pages render (simulated and emulator modes), else null. */
   paySheet: PaySheetUi | null
+  /** The device's key-value storage (the onboarding draft). */
+  storage: KeyValueStorage
+  /** Picks a photo for onboarding. */
+  chooseImage: ChooseImage
+  /** Moves an application along its review: only the in-app mock backend has one (`npm run dev`), else null. */
+  reviewSimulator: ReviewSimulator | null
 }
 
 /** Default emulator root (architecture.md: emulator on 127.0.0.1:3100). */
@@ -75,9 +82,16 @@ function chooseLogin(): () => Promise<string> {
 
 /** Builds the app's services from the build-time settings. */
 function createServices(): Services {
+  const services = createPaymentServices()
+  const advance = (services.backend as { advanceApplication?: ReviewSimulator }).advanceApplication
+  return { ...services, storage: taroStorage, chooseImage, reviewSimulator: typeof advance === 'function' ? advance : null }
+}
+
+/** The backend and the payment driver from the build-time settings. */
+function createPaymentServices(): Omit<Services, 'storage' | 'chooseImage' | 'reviewSimulator'> {
   const apiBase = process.env.TARO_APP_API_BASE ? process.env.TARO_APP_API_BASE.replace(/\/+$/, '') : null
   const backend: Backend = process.env.TARO_APP_API_BASE
-    ? createHttpBackend({ baseUrl: process.env.TARO_APP_API_BASE, request: taroRequest, login: chooseLogin(), storage: taroStorage })
+    ? createHttpBackend({ baseUrl: process.env.TARO_APP_API_BASE, request: taroRequest, upload: taroUpload, login: chooseLogin(), storage: taroStorage })
     : // eslint-disable-next-line @typescript-eslint/no-var-requires
       require('./mock-backend').createMockBackend({ storage: taroStorage })
 

@@ -8,8 +8,9 @@ import { formatOrderNo } from '@/contract/rules'
 import { MAX_ORDER_FEN } from '@/lib/money'
 import { randomBytes, randomString, toBase64 } from '@/lib/random'
 import { validateDescription } from '@/lib/validation'
+import { createMockOnboarding } from './mock-onboarding'
 import type { SheetAnswer } from './pay-sheet-store'
-import type { Backend, KeyValueStorage, Order, Payment, PayOutcome, Sleep } from './types'
+import type { Backend, KeyValueStorage, Order, Payment, PayOutcome, ReviewSimulator, Sleep } from './types'
 
 /** Storage key of the mock's orders. Also a marker the production-build check greps for. */
 export const MOCK_STORAGE_KEY = 'wxpay.mock-backend.v1'
@@ -17,13 +18,15 @@ export const MOCK_STORAGE_KEY = 'wxpay.mock-backend.v1'
 /** Default simulated network latency. */
 export const MOCK_LATENCY_MS = 300
 
-type Method = 'createSession' | 'createOrder' | 'getOrder' | 'listOrders' | 'renewPayment' | 'closeOrder'
+type Method = keyof Backend
 
 export interface MockBackend extends Backend {
   /** What the WeChat client would do for this payment: `success` marks the order paid. */
   completePayment(payment: Payment, answer: SheetAnswer): PayOutcome
   /** Makes the next call of `method` reject with `error` (tests, demos of error states). */
   failNext(method: Method, error: AppError): void
+  /** Moves an application along its review (the status page's dev buttons in `npm run dev`; tests). */
+  advanceApplication: ReviewSimulator
 }
 
 export interface MockBackendOptions {
@@ -75,11 +78,11 @@ export function createMockBackend({
   const save = (data: MockData) => storage.set(MOCK_STORAGE_KEY, JSON.stringify(data))
 
   /** Latency, then a scripted failure if one is queued for this method. */
-  async function enter(method: Method) {
+  async function enter(method: string) {
     if (latencyMs > 0) await sleep(latencyMs)
-    const failure = failures.get(method)
+    const failure = failures.get(method as Method)
     if (failure) {
-      failures.delete(method)
+      failures.delete(method as Method)
       throw failure
     }
   }
@@ -103,13 +106,18 @@ export function createMockBackend({
     return order
   }
 
+  const onboarding = createMockOnboarding({ storage, now, enter })
+
   return {
+    ...onboarding,
+
     async createSession() {
       await enter('createSession')
     },
 
-    async createOrder({ amount, description, requestId }) {
+    async createOrder({ amount, description, requestId, shopId }) {
       await enter('createOrder')
+      if (shopId !== undefined && !onboarding.hasShop(shopId)) throw new AppError('SHOP_NOT_FOUND', ERROR_MESSAGES.SHOP_NOT_FOUND, shopId)
       if (!Number.isInteger(amount) || amount < 1 || amount > maxOrderFen) {
         throw new AppError('INVALID_AMOUNT', ERROR_MESSAGES.INVALID_AMOUNT, `amount ${amount}`)
       }
@@ -138,6 +146,7 @@ export function createMockBackend({
         paidAt: null,
         transactionId: null,
         refundedAmount: 0,
+        ...(shopId !== undefined ? { shopId } : {}),
       }
       data.orders.push(order)
       data.requests[requestId] = order.orderNo

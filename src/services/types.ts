@@ -6,6 +6,11 @@ export { ERROR_CODES, AppError, type ErrorCode } from '@/lib/errors'
 export type { Order, Payment, CreateOrderInput, OrderWithPayment } from '@/contract/schemas'
 export type { OrderStatus } from '@/contract/constants'
 import type { CreateOrderInput, Order, OrderWithPayment, Payment } from '@/contract/schemas'
+export type { Application, ApplicationRequest, FieldError, Shop } from '@/contract/schemas'
+import type { Application, ApplicationRequest, Shop } from '@/contract/schemas'
+
+/** Upload progress, 0–100. */
+export type UploadProgress = (percent: number) => void
 
 /** The merchant backend as the app sees it. Every method rejects with an AppError only. */
 export interface Backend {
@@ -19,7 +24,25 @@ export interface Backend {
   renewPayment(orderNo: string): Promise<Payment>
   /** Closes an unpaid order (idempotent); a paid one is ORDER_NOT_PAYABLE (POST /api/orders/:orderNo/close). */
   closeOrder(orderNo: string): Promise<Order>
+  /** Uploads one image for onboarding (POST /api/media, multipart `file`); resolves with its mediaId. */
+  uploadMedia(filePath: string, onProgress?: UploadProgress): Promise<string>
+  /** POST /api/applications; the same requestId answers the same application. */
+  createApplication(request: ApplicationRequest): Promise<Application>
+  /** The caller's applications, newest first. */
+  listApplications(): Promise<Application[]>
+  /** One application; the backend refreshes a non-final one from WeChat Pay first. */
+  getApplication(applicationNo: string): Promise<Application>
+  /** PUT /api/applications/:applicationNo: resubmits a rejected application. */
+  resubmitApplication(applicationNo: string, request: ApplicationRequest): Promise<Application>
+  /** GET /api/shops/:shopId */
+  getShop(shopId: string): Promise<Shop>
 }
+
+/** Moves an application to `to` (with rejection reasons for `rejected`); the in-app mock backend's review stand-in. */
+export type ReviewSimulator = (applicationNo: string, to: Application['state'], rejections?: Array<{ field: string; reason: string }>) => Promise<void>
+
+/** An image the user picked: a local temporary path and its size in bytes; null when they cancelled. */
+export type ChooseImage = () => Promise<{ path: string; sizeBytes: number } | null>
 
 /** What the WeChat client said about one payment sheet. Never trusted alone: the server decides. */
 export type PayOutcome = 'ok' | 'cancel' | { fail: string }
@@ -37,11 +60,21 @@ export interface KeyValueStorage {
 /** The part of Taro.request the HTTP backend needs; resolves for every HTTP status. */
 export type HttpRequest = (options: {
   url: string
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT'
   data?: unknown
   header: Record<string, string>
   timeout: number
 }) => Promise<{ statusCode: number; data: unknown }>
+
+/** The part of Taro.uploadFile the HTTP backend needs: one multipart file part; resolves for every HTTP status. */
+export type HttpUpload = (options: {
+  url: string
+  filePath: string
+  name: string
+  header: Record<string, string>
+  timeout: number
+  onProgress?: UploadProgress
+}) => Promise<{ statusCode: number; data: string }>
 
 /** Resolves after `ms` milliseconds; injected so tests never really wait. */
 export type Sleep = (ms: number) => Promise<void>

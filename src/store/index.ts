@@ -4,12 +4,16 @@ import { createContext, createElement, useContext, type ReactNode } from 'react'
 import { useStore } from 'zustand'
 import { getServices } from '@/services'
 import type { PaySheetUi } from '@/services/pay-sheet-store'
+import { createOnboardingStore, type OnboardingState, type OnboardingStore } from './onboarding'
 import { createOrdersStore, type OrdersState, type OrdersStore } from './orders'
 import { createPaymentStore, type PaymentState, type PaymentStore } from './payment'
+import { createShopStore, type ShopState, type ShopStore } from './shop'
 
 export interface AppStores {
   payment: PaymentStore
   orders: OrdersStore
+  onboarding: OnboardingStore
+  shop: ShopStore
   /** The simulated pay sheet to render, or null (wechat mode). */
   paySheet: PaySheetUi | null
 }
@@ -19,8 +23,14 @@ let appStores: AppStores | null = null
 /** The app's stores, built from the composition root on first use. */
 export function getAppStores(): AppStores {
   if (!appStores) {
-    const { backend, pay, paySheet } = getServices()
-    appStores = { payment: createPaymentStore({ backend, pay }), orders: createOrdersStore({ backend }), paySheet }
+    const { backend, pay, paySheet, chooseImage, reviewSimulator, storage } = getServices()
+    appStores = {
+      payment: createPaymentStore({ backend, pay }),
+      orders: createOrdersStore({ backend }),
+      onboarding: createOnboardingStore({ backend, storage, chooseImage, simulateReview: reviewSimulator }),
+      shop: createShopStore({ backend }),
+      paySheet,
+    }
   }
   return appStores
 }
@@ -44,4 +54,14 @@ export function useOrdersStore<T>(pick: (state: OrdersState) => T): T {
   return useStore(useAppStores().orders, pick)
 }
 
-export type { PaymentState, PaymentStore, OrdersState, OrdersStore }
+/** Selects from the onboarding store. */
+export function useOnboardingStore<T>(pick: (state: OnboardingState) => T): T {
+  return useStore(useAppStores().onboarding, pick)
+}
+
+/** Selects from the shop store. */
+export function useShopStore<T>(pick: (state: ShopState) => T): T {
+  return useStore(useAppStores().shop, pick)
+}
+
+export type { PaymentState, PaymentStore, OrdersState, OrdersStore, OnboardingState, OnboardingStore, ShopState, ShopStore }

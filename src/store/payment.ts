@@ -14,6 +14,8 @@ export const CONFIRM_DELAYS_MS: readonly number[] = [0, 1000, 2000]
 export interface CheckoutInput {
   amountFen: number
   description: string
+  /** The shop to pay (platform.md §Shops); absent: the backend's default. */
+  shopId?: string
 }
 
 export interface PaymentState {
@@ -71,7 +73,7 @@ function errorFor(phase: FinalPhase, outcome: PayOutcome, order: Order | null, c
 }
 
 const sameInput = (a: CheckoutInput | null, b: CheckoutInput): boolean =>
-  a !== null && a.amountFen === b.amountFen && a.description === b.description
+  a !== null && a.amountFen === b.amountFen && a.description === b.description && a.shopId === b.shopId
 
 /** Creates the checkout store with its backend and payment driver injected. */
 export const createPaymentStore = ({
@@ -175,7 +177,9 @@ export const createPaymentStore = ({
         const run = begin({ phase: 'creating', order: null, error: null })
         let created: OrderWithPayment
         try {
-          created = await backend.createOrder({ amount: input.amountFen, description: input.description, requestId })
+          created = await backend.createOrder({
+            amount: input.amountFen, description: input.description, requestId, ...(input.shopId ? { shopId: input.shopId } : {}),
+          })
         } catch (e) {
           if (run !== runId) return
           set({ phase: 'failed', error: toAppError(e) })

@@ -3,6 +3,8 @@ import Taro from '@tarojs/taro'
 import CheckoutPage from '@/pages/checkout'
 import { deferred } from './support/fakes'
 import { renderPage } from './support/render-page'
+import { submitMicro } from './support/onboarding-fixtures'
+import { router } from './support/taro-mock'
 import type { PayOutcome } from '@/services/types'
 
 jest.mock('@tarojs/taro', () => require('./support/taro-mock').taroMock())
@@ -12,7 +14,10 @@ const el = (id: string) => document.getElementById(id) as HTMLInputElement & HTM
 const type = (id: string, value: string) => fireEvent.change(el(id), { target: { value } })
 const blur = (id: string) => fireEvent.blur(el(id))
 
-beforeEach(() => jest.clearAllMocks())
+beforeEach(() => {
+  jest.clearAllMocks()
+  router.params = {}
+})
 
 describe('checkout page', () => {
   test('the amount field is a digit keyboard with a ¥ prefix; the pay button starts disabled', () => {
@@ -126,5 +131,37 @@ describe('checkout page', () => {
     renderPage(<CheckoutPage />)
     fireEvent.click(el('orders-link'))
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/orders/index' })
+  })
+
+  test('商户入驻 opens the applications page', () => {
+    renderPage(<CheckoutPage />)
+    fireEvent.click(el('onboarding-link'))
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/applications/index' })
+  })
+
+  test('opened by a shop\'s QR code (?shopId=), it shows the shop\'s name and orders for that shop', async () => {
+    const env = renderPage(<></>)
+    env.unmount()
+    const application = await submitMicro(env.stores.onboarding, env.backend)
+    await env.backend.advanceApplication(application.applicationNo, 'finished')
+    const { shopId } = await env.backend.getApplication(application.applicationNo)
+    router.params = { shopId: shopId! }
+    const { backend } = renderPage(<CheckoutPage />, { backend: env.backend, pay: async () => 'cancel' })
+    await waitFor(() => expect(el('shop-name').textContent).toBe('张三小吃店'))
+    type('amount-input', '5')
+    type('description-input', '小吃')
+    fireEvent.click(el('pay-button'))
+    await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalled())
+    expect(backend.calls.createOrder[0][0]).toMatchObject({ amount: 500, shopId })
+    expect(await backend.listOrders()).toEqual([expect.objectContaining({ amount: 500, shopId })])
+  })
+
+  test('an unknown shop is named as such and nothing can be paid', async () => {
+    router.params = { shopId: 'S404' }
+    renderPage(<CheckoutPage />)
+    await waitFor(() => expect(el('shop-error').textContent).toBe('店铺不存在或尚未开通收款'))
+    type('amount-input', '5')
+    type('description-input', '小吃')
+    expect(el('pay-button').disabled).toBe(true)
   })
 })

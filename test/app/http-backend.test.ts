@@ -1,6 +1,6 @@
 import { AppError } from '@/lib/errors'
 import { SESSION_STORAGE_KEY, createHttpBackend } from '@/services/http-backend'
-import { createMemoryStorage, type HttpRequest } from '@/services/types'
+import { createMemoryStorage, type HttpRequest, type HttpUpload } from '@/services/types'
 
 type Call = Parameters<HttpRequest>[0]
 type Answer = { statusCode: number; data: unknown } | Error | 'hang'
@@ -24,7 +24,15 @@ function fakeServer(routes: Record<string, Answer[]>) {
     if (answer instanceof Error) return Promise.reject(answer)
     return Promise.resolve(answer)
   }
-  return { request, calls }
+  // Taro.uploadFile answers with the body as text; progress is reported halfway.
+  const uploads: Array<Parameters<HttpUpload>[0]> = []
+  const upload: HttpUpload = async (options) => {
+    uploads.push(options)
+    options.onProgress?.(50)
+    const res = await request({ url: options.url, method: 'POST', header: options.header, timeout: options.timeout, data: { file: options.filePath } })
+    return { statusCode: res.statusCode, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) }
+  }
+  return { request, upload, calls, uploads }
 }
 
 const session = (token: string) => ({ statusCode: 200, data: { token, expiresIn: 7200 } })
@@ -36,8 +44,8 @@ function setup(routes: Record<string, Answer[]>, { codes = ['code-1', 'code-2', 
     if (!code) throw new Error('no more codes')
     return code
   })
-  const backend = createHttpBackend({ baseUrl: 'https://api.test/', request: server.request, login, storage, timeoutMs: 5000, now: () => 1_800_000_000_000 })
-  return { backend, login, storage, calls: server.calls }
+  const backend = createHttpBackend({ baseUrl: 'https://api.test/', request: server.request, upload: server.upload, login, storage, timeoutMs: 5000, now: () => 1_800_000_000_000 })
+  return { backend, login, storage, calls: server.calls, uploads: server.uploads }
 }
 
 describe('HTTP backend', () => {
@@ -168,5 +176,71 @@ describe('HTTP backend', () => {
     })
     await expect(backend.getOrder('M1')).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
     await expect(backend.listOrders()).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
+  })
+
+  describe('onboarding and shops (platform.md)', () => {
+    const application = {
+      applicationNo: 'A2026120112345678', organizationType: '2401', merchantShortname: '张三小吃', state: 'submitting', stateText: '提交中',
+      createdAt: '2026-12-01T01:00:00.000Z', updatedAt: '2026-12-01T01:00:00.000Z',
+      masked: { idCardName: '张*', idCardNumber: '1101**********002X', accountNumber: '****6789', mobile: '138****5678' },
+    }
+    const body = { requestId: 'req-onboard-1', organizationType: '2401' } as never
+
+    test('uploadMedia sends the file as the multipart `file` part with the session, reports progress, answers the mediaId', async () => {
+      const { backend, uploads } = setup({ 'POST /api/session': [session('tok-1')], 'POST /api/media': [{ statusCode: 201, data: { mediaId: 'media-1' } }] })
+      const progress: number[] = []
+      await expect(backend.uploadMedia('wxfile://tmp/a.jpg', (p) => progress.push(p))).resolves.toBe('media-1')
+      expect(uploads[0]).toMatchObject({ url: 'https://api.test/api/media', filePath: 'wxfile://tmp/a.jpg', name: 'file', header: { Authorization: 'Bearer tok-1' } })
+      expect(progress).toEqual([50])
+    })
+
+    test.each([
+      [400, 'INVALID_IMAGE', '请上传 JPG、PNG 或 BMP 格式的图片'],
+      [413, 'IMAGE_TOO_LARGE', '图片太大，请压缩后重新上传'],
+    ])('an upload refused with %i %s says so in Chinese', async (statusCode, code, message) => {
+      const { backend } = setup({ 'POST /api/session': [session('t')], 'POST /api/media': [{ statusCode, data: { error: { code, message: 'x' } } }] })
+      await expect(backend.uploadMedia('wxfile://tmp/a.txt')).rejects.toMatchObject({ code, message })
+    })
+
+    test('an upload answer that is not JSON is BAD_RESPONSE; a 413 from a proxy (HTML body) is still IMAGE_TOO_LARGE', async () => {
+      const { backend } = setup({ 'POST /api/session': [session('t')], 'POST /api/media': [{ statusCode: 201, data: '<html>' }, { statusCode: 413, data: '<html>413</html>' }] })
+      await expect(backend.uploadMedia('a.jpg')).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
+      await expect(backend.uploadMedia('a.jpg')).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: '图片太大，请压缩后重新上传' })
+    })
+
+    test('400 INVALID_APPLICATION keeps every field problem', async () => {
+      const details = [{ field: 'idCard.number', message: '身份证号校验位不正确，请核对' }, { field: 'contact.mobile', message: '请输入 11 位手机号' }, { bogus: 1 }]
+      const { backend } = setup({
+        'POST /api/session': [session('t')],
+        'POST /api/applications': [{ statusCode: 400, data: { error: { code: 'INVALID_APPLICATION', message: '2 fields', details } } }],
+      })
+      const error = await backend.createApplication(body).catch((e: AppError) => e)
+      expect(error).toMatchObject({ code: 'INVALID_APPLICATION', message: '申请资料有误，请按提示修改', fields: details.slice(0, 2) })
+    })
+
+    test('create, list, read and resubmit call the contract paths and check the answers', async () => {
+      const { backend, calls } = setup({
+        'POST /api/session': [session('t')],
+        'POST /api/applications': [{ statusCode: 201, data: { application } }],
+        'GET /api/applications': [{ statusCode: 200, data: { applications: [application] } }],
+        'GET /api/applications/A2026120112345678': [{ statusCode: 200, data: { application } }],
+        'PUT /api/applications/A2026120112345678': [{ statusCode: 409, data: { error: { code: 'APPLICATION_NOT_EDITABLE', message: 'auditing' } } }],
+        'GET /api/shops/S1': [{ statusCode: 200, data: { shop: { shopId: 'S1', name: '张三小吃店' } } }],
+        'GET /api/shops/S2': [{ statusCode: 404, data: { error: { code: 'SHOP_NOT_FOUND', message: 'S2' } } }],
+      })
+      await expect(backend.createApplication(body)).resolves.toEqual(application)
+      await expect(backend.listApplications()).resolves.toEqual([application])
+      await expect(backend.getApplication('A2026120112345678')).resolves.toEqual(application)
+      await expect(backend.resubmitApplication('A2026120112345678', body)).rejects.toMatchObject({ code: 'APPLICATION_NOT_EDITABLE', message: '该申请当前不可修改' })
+      await expect(backend.getShop('S1')).resolves.toEqual({ shopId: 'S1', name: '张三小吃店' })
+      await expect(backend.getShop('S2')).rejects.toMatchObject({ code: 'SHOP_NOT_FOUND', message: '店铺不存在或尚未开通收款' })
+      expect(calls.find((c) => c.method === 'PUT')?.data).toEqual(body)
+    })
+
+    test('an application without its masked data is BAD_RESPONSE', async () => {
+      const { masked: _masked, ...bare } = application
+      const { backend } = setup({ 'POST /api/session': [session('t')], 'GET /api/applications/A1': [{ statusCode: 200, data: { application: bare } }] })
+      await expect(backend.getApplication('A1')).rejects.toMatchObject({ code: 'BAD_RESPONSE' })
+    })
   })
 })

@@ -253,6 +253,12 @@ describe('payment store', () => {
       listOrders: async () => [],
       renewPayment: async () => { throw new Error('x') },
       closeOrder: async () => { throw new Error('x') },
+      uploadMedia: async () => { throw new Error('x') },
+      createApplication: async () => { throw new Error('x') },
+      listApplications: async () => [],
+      getApplication: async () => { throw new Error('x') },
+      resubmitApplication: async () => { throw new Error('x') },
+      getShop: async () => { throw new Error('x') },
     }
     const store = createPaymentStore({ backend: broken, pay: async () => 'ok', sleep: async () => {} })
     await store.getState().checkout(input)

@@ -82,4 +82,32 @@ describe('composition root (src/services/index.ts)', () => {
   test('an unknown pay mode stops the app with a clear error', () => {
     expect(() => servicesWith({ TARO_APP_PAY_MODE: 'alipay' })).toThrow('TARO_APP_PAY_MODE must be wechat, emulator or simulated, got "alipay"')
   })
+
+  test('the mock backend brings the review simulator; a real backend does not', () => {
+    expect(typeof servicesWith({}).services.reviewSimulator).toBe('function')
+    expect(servicesWith({ TARO_APP_API_BASE: 'https://api.example.com' }).services.reviewSimulator).toBeNull()
+  })
+
+  test('photos: Taro.chooseMedia picks one compressed image (a cancel is null); Taro.uploadFile sends it as `file` with progress', async () => {
+    const { services, taro } = servicesWith({ TARO_APP_API_BASE: 'https://api.example.com' })
+    taro.chooseMedia.mockResolvedValueOnce({ tempFiles: [{ tempFilePath: 'wxfile://tmp/a.jpg', size: 1234 }] })
+    await expect(services.chooseImage()).resolves.toEqual({ path: 'wxfile://tmp/a.jpg', sizeBytes: 1234 })
+    expect(taro.chooseMedia.mock.calls[0][0]).toMatchObject({ count: 1, mediaType: ['image'], sizeType: ['compressed'] })
+    taro.chooseMedia.mockRejectedValueOnce({ errMsg: 'chooseMedia:fail cancel' })
+    await expect(services.chooseImage()).resolves.toBeNull()
+    taro.chooseMedia.mockRejectedValueOnce({ errMsg: 'chooseMedia:fail auth deny' })
+    await expect(services.chooseImage()).rejects.toMatchObject({ message: '无法选择照片，请检查相册和相机权限' })
+
+    taro.login.mockResolvedValue({ code: 'wx-code', errMsg: 'login:ok' })
+    taro.request.mockResolvedValue({ statusCode: 200, data: { token: 't', expiresIn: 7200 } })
+    taro.uploadFile.mockImplementation((options: { success: (r: unknown) => void }) => {
+      const listeners: Array<(p: { progress: number }) => void> = []
+      setTimeout(() => { listeners.forEach((l) => l({ progress: 70 })); options.success({ statusCode: 201, data: '{"mediaId":"m-1"}' }) }, 0)
+      return { onProgressUpdate: (l: (p: { progress: number }) => void) => listeners.push(l) }
+    })
+    const progress: number[] = []
+    await expect(services.backend.uploadMedia('wxfile://tmp/a.jpg', (p) => progress.push(p))).resolves.toBe('m-1')
+    expect(taro.uploadFile.mock.calls[0][0]).toMatchObject({ url: 'https://api.example.com/api/media', filePath: 'wxfile://tmp/a.jpg', name: 'file', header: { Authorization: 'Bearer t' }, withCredentials: false })
+    expect(progress).toEqual([70])
+  })
 })

@@ -30,6 +30,7 @@ const base = {
   ADMIN_TOKEN: 'c'.repeat(24),
   SESSION_SECRET: 'd'.repeat(40),
 }
+const DATA_KEY = { DATA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') }
 const load = (env: Record<string, string | undefined>) => loadConfig(env, { readFile })
 const errorOf = (env: Record<string, string | undefined>) => {
   try {
@@ -67,9 +68,28 @@ describe('loadConfig', () => {
 
   test('partner mode needs the sub-merchant and signs as the sub appid when there is one', () => {
     expect(errorOf({ ...base, WECHATPAY_MODE: 'partner' })).toMatch(/^WECHATPAY_SUB_MCHID is missing/)
-    const c = load({ ...base, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110', WECHATPAY_SUB_APPID: 'wx9999999999999999' })
+    const c = load({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110', WECHATPAY_SUB_APPID: 'wx9999999999999999' })
     expect(c.miniProgramAppId).toBe('wx9999999999999999')
-    expect(load({ ...base, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110' }).miniProgramAppId).toBe(base.WECHATPAY_APPID)
+    expect(load({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110' }).miniProgramAppId).toBe(base.WECHATPAY_APPID)
+  })
+
+  test('ecommerce mode needs no default shop but a data encryption key of 32 bytes in base64', () => {
+    const c = load({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'ecommerce' })
+    expect(c.mode).toBe('ecommerce')
+    expect(c.subMchid).toBeUndefined()
+    expect(c.dataEncryptionKey?.length).toBe(32)
+    expect(c.mediaMaxBytes).toBe(2_097_152)
+    expect(load({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'ecommerce', MEDIA_MAX_BYTES: '1000' }).mediaMaxBytes).toBe(1000)
+    const missing = errorOf({ ...base, WECHATPAY_MODE: 'ecommerce' })
+    expect(missing).toMatch(/^DATA_ENCRYPTION_KEY is missing/)
+    expect(missing).not.toMatch(/\n/)
+    expect(errorOf({ ...base, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110' })).toMatch(/^DATA_ENCRYPTION_KEY is missing/)
+    const short = Buffer.alloc(16, 7).toString('base64')
+    const malformed = errorOf({ ...base, WECHATPAY_MODE: 'ecommerce', DATA_ENCRYPTION_KEY: short })
+    expect(malformed).toMatch(/^DATA_ENCRYPTION_KEY is malformed/)
+    expect(malformed).not.toContain(short)
+    expect(errorOf({ ...base, WECHATPAY_MODE: 'ecommerce', DATA_ENCRYPTION_KEY: 'not base64 at all!' })).toMatch(/^DATA_ENCRYPTION_KEY is malformed/)
+    expect(errorOf({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'ecommerce', MEDIA_MAX_BYTES: '0' })).toMatch(/^MEDIA_MAX_BYTES is malformed/)
   })
 
   test.each([

@@ -81,6 +81,14 @@ describe('npm run doctor', () => {
     expect(runDoctor({ ...good, WECHATPAY_MODE: 'partner' }, readFile).problems.join('\n')).toMatch(/WECHATPAY_SUB_MCHID is missing/)
   })
 
+  test('partner and ecommerce mode without a data encryption key are reported, each problem once', () => {
+    const partner = runDoctor({ ...good, WECHATPAY_MODE: 'partner' }, readFile).problems
+    expect(partner.join('\n')).toMatch(/WECHATPAY_SUB_MCHID is missing[^\n]*\nDATA_ENCRYPTION_KEY is missing/)
+    const ecommerce = runDoctor({ ...good, WECHATPAY_MODE: 'ecommerce' }, readFile).problems
+    expect(ecommerce.filter((p) => p.startsWith('DATA_ENCRYPTION_KEY'))).toHaveLength(1)
+    expect(runDoctor({ ...good, WECHATPAY_MODE: 'ecommerce', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }, readFile).problems.join('\n')).not.toMatch(/DATA_ENCRYPTION_KEY/)
+  })
+
   test('.env.example documents every setting', () => {
     const example = readFileSync(join(__dirname, '../../server/merchant/.env.example'), 'utf8')
     for (const key of ENV_KEYS) expect(example).toMatch(new RegExp(`^${key}=`, 'm'))

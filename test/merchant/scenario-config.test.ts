@@ -30,6 +30,7 @@ const partner = {
   NOTIFY_URL: 'https://shop.example.org/api/wechatpay/notify',
   ADMIN_TOKEN: 'f3a9c1d2e4b5a6978877665544332211',
   SESSION_SECRET: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071',
+  DATA_ENCRYPTION_KEY: Buffer.alloc(32, 0x42).toString('base64'), // partner mode onboards shops
 }
 const load = (env: Record<string, string | undefined>) => loadConfig(env, { readFile })
 const errorOf = (env: Record<string, string | undefined>) => {

@@ -91,7 +91,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 export interface TestMerchant {
-  mode: 'direct' | 'partner'
+  /** ecommerce: a platform without a default shop (shops come from onboarding). */
+  mode: 'direct' | 'partner' | 'ecommerce'
   mchid: string
   serialNo: string
   privateKey: KeyObject
@@ -111,7 +112,7 @@ const randomMchid = () => `19${randomInt(10_000_000, 99_999_999)}`
 const randomAppId = () => `wx${randomBytes(8).toString('hex')}`
 
 /** Generates (or reuses) an RSA-2048 merchant key, registers merchant (+ sub-merchant) and app(s) through the control API. */
-export async function registerMerchant(emu: EmulatorHandle, options: { mode?: 'direct' | 'partner'; mchid?: string; appId?: string } = {}): Promise<TestMerchant> {
+export async function registerMerchant(emu: EmulatorHandle, options: { mode?: TestMerchant['mode']; mchid?: string; appId?: string } = {}): Promise<TestMerchant> {
   const mode = options.mode ?? 'direct'
   const privateKey = pooledKey()
   const mchid = options.mchid ?? randomMchid()

@@ -62,6 +62,8 @@ export function merchantEnv(emulator: EmulatorHandle, merchant: TestMerchant, no
     RATE_LIMIT_LOGINS_PER_MIN: '1000000',
     LOG_LEVEL: 'silent',
   }
+  // A fixed test key: partner / ecommerce mode onboard shops and need one.
+  if (merchant.mode !== 'direct') env.DATA_ENCRYPTION_KEY = Buffer.alloc(32, 0x5a).toString('base64')
   if (merchant.subMchid) env.WECHATPAY_SUB_MCHID = merchant.subMchid
   if (merchant.subAppId) env.WECHATPAY_SUB_APPID = merchant.subAppId
   if (merchant.platform.mode === 'publicKey') {

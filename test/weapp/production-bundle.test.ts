@@ -17,6 +17,8 @@ const BUDGET_KB = 450
 const MARKERS: Array<{ module: string; source: string; marker: string }> = [
   { module: 'mock backend', source: 'src/services/mock-backend.ts', marker: 'wxpay.mock-backend.v1' },
   { module: 'mock backend', source: 'src/services/mock-backend.ts', marker: 'prepay_id 无效' },
+  { module: 'mock backend (onboarding)', source: 'src/services/mock-onboarding.ts', marker: 'wxpay.mock-onboarding.v1' },
+  { module: 'mock backend (onboarding)', source: 'src/services/mock-onboarding.ts', marker: '照片已失效，请重新上传' },
   { module: 'simulated payment driver', source: 'src/services/simulated-driver.ts', marker: '模拟的支付失败' },
   { module: 'simulated pay sheet', source: 'src/components/pay-sheet.tsx', marker: '模拟失败' },
   { module: 'simulated pay sheet', source: 'src/components/pay-sheet.tsx', marker: '微信支付（模拟）' },

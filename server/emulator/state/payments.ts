@@ -4,6 +4,7 @@ import type { EmulatorContext } from '../context'
 import { ControlError } from '../errors'
 import type { Notifier } from '../notifier'
 import { newTransactionId, refresh, transactionView } from './orders'
+import type { OrderRecord } from './types'
 
 export interface PayInput {
   timeStamp?: unknown
@@ -53,6 +54,13 @@ export function payOrder(ctx: EmulatorContext, notifier: Notifier, input: PayInp
   }
 
   if (input.couponFen !== undefined) order.couponFen = input.couponFen
+  markPaid(ctx, notifier, order)
+  return 'requestPayment:ok'
+}
+
+/** The user paid: the order becomes SUCCESS with a transaction id and TRANSACTION.SUCCESS is queued. */
+export function markPaid(ctx: EmulatorContext, notifier: Notifier, order: OrderRecord): void {
+  const data = ctx.store.data
   order.state = 'SUCCESS'
   order.successAt = ctx.now()
   order.transactionId = newTransactionId(ctx)
@@ -67,5 +75,4 @@ export function payOrder(ctx: EmulatorContext, notifier: Notifier, input: PayInp
     plaintext: JSON.stringify(transactionView(order)),
     outTradeNo: order.outTradeNo,
   })
-  return 'requestPayment:ok'
 }

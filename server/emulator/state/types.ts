@@ -151,7 +151,8 @@ export interface DeliveryRecord {
   url: string
   /** 1-based attempt number of this notification; the probe and duplicates carry the attempt they precede or follow. */
   attempt: number
-  kind: 'attempt' | 'probe' | 'duplicate' | 'dropped'
+  /** `redelivery`: sent again by hand (dashboard, `npm run trigger -- notify.redeliver`). */
+  kind: 'attempt' | 'probe' | 'duplicate' | 'dropped' | 'redelivery'
   at: string
   /** HTTP status answered, 0 for no answer (timeout, connection error, dropped). */
   status: number

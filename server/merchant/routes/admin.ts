@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors'
 import { REFUND_REASON_MAX_CHARS, REQUEST_ID_PATTERN } from '../../../src/contract/constants'
 import { ErrorBodySchema, OrderNoParamsSchema, OrderSchema, RefundSchema } from '../../../src/contract/schemas'
@@ -12,14 +13,19 @@ export interface AdminRoutesOptions {
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
-/** Admin API behind X-Admin-Token (constant-time compare): refunds. */
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { orders, adminToken }) => {
+/** An onRequest hook that lets only requests carrying the admin token through (constant-time compare). */
+export function adminGuard(adminToken: string) {
   const expected = digest(adminToken)
-  app.addHook('onRequest', async (req) => {
+  return async (req: FastifyRequest) => {
     const given = req.headers['x-admin-token']
     // Hashing first makes the comparison constant-time whatever the given length.
     if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) throw new AppError('UNAUTHENTICATED', 'missing or wrong X-Admin-Token')
-  })
+  }
+}
+
+/** Admin API behind X-Admin-Token: refunds. */
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { orders, adminToken }) => {
+  app.addHook('onRequest', adminGuard(adminToken))
 
   app.post('/api/admin/orders/:orderNo/refunds', {
     schema: {

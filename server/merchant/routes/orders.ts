@@ -3,22 +3,25 @@ import { createOrderBodySchema, ErrorBodySchema, OrderNoParamsSchema, OrderSchem
 import { bearerAuth } from '../plugins/auth'
 import type { OrderService } from '../services/orders'
 import type { SessionService } from '../services/session'
+import type { ShopService } from '../services/shops'
 
 export interface OrdersRoutesOptions {
   orders: OrderService
   sessions: SessionService
   maxOrderFen: number
+  shops: ShopService
 }
 
 /** The caller's orders: create, list, detail, fresh payment, close. */
-export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (app, { orders, sessions, maxOrderFen }) => {
+export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (app, { orders, sessions, maxOrderFen, shops }) => {
   app.addHook('onRequest', bearerAuth(sessions))
   const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema }
 
   app.post('/api/orders', {
     schema: { body: createOrderBodySchema(maxOrderFen), response: { 200: OrderWithPaymentSchema, 201: OrderWithPaymentSchema, ...errors } },
   }, async (req, reply) => {
-    const { order, payment, replayed } = await orders.create(req.user, req.body)
+    const shop = shops.forOrder(req.body.shopId)
+    const { order, payment, replayed } = await orders.create(req.user, { ...req.body, shop })
     return reply.code(replayed ? 200 : 201).send({ order, payment })
   })
 

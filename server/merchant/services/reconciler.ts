@@ -8,13 +8,19 @@ export interface Reconciler {
 
 /**
  * Runs `orders.reconcile()` every `intervalMs` (0 = never on its own): lost notifications are
- * found through queries, expired orders closed and unsettled refunds settled. Passes never overlap; stop() waits for one.
+ * found through queries, expired orders closed and unsettled refunds settled; then each of
+ * `morePasses` (e.g. onboarding applications followed until final). Passes never overlap; stop() waits for one.
  */
-export function startReconciler(orders: OrderService, intervalMs: number, logger: Logger): Reconciler {
+export function startReconciler(orders: OrderService, intervalMs: number, logger: Logger, morePasses: Array<() => Promise<unknown>> = []): Reconciler {
   let running: Promise<ReconcileResult> | null = null
   let stopped = false
+  const pass = async () => {
+    const result = await orders.reconcile()
+    for (const more of morePasses) await more().catch((e) => logger.error({ err: (e as Error).message }, 'reconciliation pass failed'))
+    return result
+  }
   const runOnce = () => {
-    running ??= orders.reconcile().finally(() => {
+    running ??= pass().finally(() => {
       running = null
     })
     return running

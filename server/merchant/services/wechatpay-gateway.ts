@@ -15,7 +15,7 @@ export interface PaymentGateway {
   query(outTradeNo: string): Promise<Transaction | PartnerTransaction>
   close(outTradeNo: string): Promise<void>
   refund(r: { outRefundNo: string; outTradeNo: string; amount: number; total: number; reason: string }): Promise<Refund>
-  queryRefund(outRefundNo: string): Promise<Refund>
+  queryRefund(outRefundNo: string, outTradeNo?: string): Promise<Refund>
   /** Fresh requestPayment parameters, signed for the appid the mini-program runs as. */
   payment(prepayId: string): RequestPaymentParams
   parseNotification(headers: HeaderSource, raw: Buffer): Promise<ParsedNotification>
@@ -27,7 +27,17 @@ export interface PaymentGateway {
   refundOwnershipProblem(n: RefundNotice): string | null
 }
 
+/** Which sub-merchant an out_trade_no is paid to (partner / ecommerce); undefined = the default shop. */
+export interface PaymentRoute {
+  subMchid?: string | null
+  subAppId?: string | null
+}
+
 export interface GatewayOptions {
+  /** The client to use (shared with onboarding); built from the config when absent. */
+  client?: WechatPayClient
+  /** Looks up the sub-merchant of an out_trade_no (stored on its order). */
+  routeOf?: (outTradeNo: string) => PaymentRoute | undefined
   clock?: () => number
   nonce?: () => string
   fetch?: typeof fetch
@@ -37,9 +47,9 @@ export interface GatewayOptions {
   onCertificateRefreshError?: (e: unknown) => void
 }
 
-/** Builds the gateway over the protocol library's WechatPayClient. */
-export function createWechatPayGateway(config: Config, options: GatewayOptions = {}): PaymentGateway {
-  const client = new WechatPayClient({
+/** The protocol library's client for this configuration. */
+export function createWechatPayClient(config: Config, options: GatewayOptions = {}): WechatPayClient {
+  return new WechatPayClient({
     mchid: config.mchid,
     serialNo: config.serialNo,
     privateKey: config.privateKey,
@@ -54,8 +64,16 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     timeoutMs: options.timeoutMs,
     sleep: options.sleep,
   })
-  const partner = config.mode === 'partner'
-  const sub = config.subMchid as string
+}
+
+/** Builds the gateway over the protocol library's WechatPayClient; partner and ecommerce orders go to their shop's sub_mchid. */
+export function createWechatPayGateway(config: Config, options: GatewayOptions = {}): PaymentGateway {
+  const client = options.client ?? createWechatPayClient(config, options)
+  const partner = config.mode !== 'direct'
+  const routeOf = (outTradeNo: string) => options.routeOf?.(outTradeNo)
+  const subOf = (outTradeNo: string) => routeOf(outTradeNo)?.subMchid ?? (config.subMchid as string)
+  // sub_appid only in the scenarios where the shop's mini-program orders (WECHATPAY_SUB_APPID set).
+  const subAppOf = (outTradeNo: string) => (config.subAppId ? routeOf(outTradeNo)?.subAppId ?? config.subAppId : undefined)
   return {
     async createOrder(o) {
       const common = {
@@ -65,40 +83,43 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
         notify_url: config.notifyUrl,
         amount: { total: o.amount, currency: 'CNY' as const },
       }
+      const subAppId = subAppOf(o.outTradeNo)
       const res = partner
         ? await client.createPartnerJsapiOrder({
             sp_appid: config.appId,
             sp_mchid: config.mchid,
-            ...(config.subAppId ? { sub_appid: config.subAppId } : {}),
-            sub_mchid: sub,
+            ...(subAppId ? { sub_appid: subAppId } : {}),
+            sub_mchid: subOf(o.outTradeNo),
             ...common,
-            payer: config.subAppId ? { sub_openid: o.openid } : { sp_openid: o.openid },
+            payer: subAppId ? { sub_openid: o.openid } : { sp_openid: o.openid },
           })
         : await client.createJsapiOrder({ appid: config.appId, mchid: config.mchid, ...common, payer: { openid: o.openid } })
       return { prepayId: res.prepay_id }
     },
-    query: (outTradeNo) => (partner ? client.queryOrderByOutTradeNo(outTradeNo, sub) : client.queryOrderByOutTradeNo(outTradeNo)),
-    close: (outTradeNo) => client.closeOrder(outTradeNo, partner ? sub : undefined),
+    query: (outTradeNo) => (partner ? client.queryOrderByOutTradeNo(outTradeNo, subOf(outTradeNo)) : client.queryOrderByOutTradeNo(outTradeNo)),
+    close: (outTradeNo) => client.closeOrder(outTradeNo, partner ? subOf(outTradeNo) : undefined),
     refund: (r) =>
       client.createRefund({
-        ...(partner ? { sub_mchid: sub } : {}),
+        ...(partner ? { sub_mchid: subOf(r.outTradeNo) } : {}),
         out_trade_no: r.outTradeNo,
         out_refund_no: r.outRefundNo,
         reason: r.reason || undefined,
         notify_url: config.notifyUrl,
         amount: { refund: r.amount, total: r.total, currency: 'CNY' },
       }),
-    queryRefund: (outRefundNo) => client.queryRefund(outRefundNo, partner ? sub : undefined),
+    queryRefund: (outRefundNo, outTradeNo) => client.queryRefund(outRefundNo, partner ? (outTradeNo ? subOf(outTradeNo) : (config.subMchid as string)) : undefined),
     payment: (prepayId) => client.requestPayment(config.miniProgramAppId, prepayId),
     parseNotification: (headers, raw) => client.parseNotification(headers, raw),
     shutdown: () => client.close(),
     ownershipProblem(t) {
       if (partner) {
         const p = t as PartnerTransaction
+        const sub = subOf(p.out_trade_no)
+        const subAppId = subAppOf(p.out_trade_no)
         if (p.sp_mchid !== config.mchid) return `sp_mchid ${p.sp_mchid} is not ${config.mchid}`
         if (p.sub_mchid !== sub) return `sub_mchid ${p.sub_mchid} is not ${sub}`
         if (p.sp_appid !== config.appId) return `sp_appid ${p.sp_appid} is not ${config.appId}`
-        if (config.subAppId && p.sub_appid !== config.subAppId) return `sub_appid ${p.sub_appid} is not ${config.subAppId}`
+        if (subAppId && p.sub_appid !== subAppId) return `sub_appid ${p.sub_appid} is not ${subAppId}`
         return null
       }
       const d = t as Transaction
@@ -111,6 +132,7 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
         // Partner notices name the service provider sp_mchid; accept mchid too (wechatpay-service-provider.md §7: field list UNCONFIRMED).
         const sp = n.sp_mchid ?? n.mchid
         if (sp !== config.mchid) return `sp_mchid ${sp} is not ${config.mchid}`
+        const sub = subOf(n.out_trade_no)
         if (n.sub_mchid !== sub) return `sub_mchid ${n.sub_mchid} is not ${sub}`
         return null
       }

@@ -14,6 +14,7 @@ import type {
   UserRecord,
   UserRepository,
 } from './types'
+import { ONBOARDING_MIGRATION, sqliteOnboarding } from './sqlite-onboarding'
 import { sqliteComponentTickets } from './sqlite-component'
 
 /** Schema migrations, applied in order once each; `user_version` remembers how far a file got. */
@@ -82,6 +83,7 @@ const MIGRATIONS: string[] = [
      outcome TEXT NOT NULL,
      detail TEXT NOT NULL
    );`,
+  ONBOARDING_MIGRATION,
 ]
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -211,6 +213,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     attempts,
     refunds,
     notifications,
+    ...sqliteOnboarding(db),
     componentTickets: sqliteComponentTickets(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {

@@ -5,9 +5,11 @@
  */
 
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
+import type { ApplicationRepository, ShopRepository } from './onboarding'
 import type { ComponentTicketStore } from './sqlite-component'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
+export * from './onboarding'
 
 /** The business order the user sees. Times are milliseconds since the epoch. */
 export interface OrderRecord {
@@ -27,6 +29,12 @@ export interface OrderRecord {
   refundedAmount: number
   /** Last time WeChat Pay was asked about it (query throttle). */
   lastQueriedAt: number | null
+  /** partner / ecommerce: the shop paid (null = the default WECHATPAY_SUB_MCHID). */
+  shopId?: string | null
+  /** partner / ecommerce: the sub_mchid the order went to (null on orders stored before shops existed). */
+  subMchid?: string | null
+  /** The shop's sub_appid, carried for the outsourced / third-party scenarios. */
+  subAppId?: string | null
 }
 
 /**
@@ -140,6 +148,8 @@ export interface Storage {
   attempts: AttemptRepository
   refunds: RefundRepository
   notifications: NotificationLog
+  applications: ApplicationRepository
+  shops: ShopRepository
   /** The component verify ticket (thirdparty scenario). */
   componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */

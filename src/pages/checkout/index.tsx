@@ -1,13 +1,13 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Button, Input, Text, View } from '@tarojs/components'
-import Taro from '@tarojs/taro'
+import Taro, { useRouter } from '@tarojs/taro'
 import { PagePaySheet } from '@/components/page-pay-sheet'
 import { progressText } from '@/components/progress-text'
 import { usePayFlow } from '@/hooks/use-pay-flow'
 import { formatYuan, MAX_ORDER_FEN } from '@/lib/money'
-import { ORDERS_PAGE } from '@/lib/routes'
+import { APPLICATIONS_PAGE, ORDERS_PAGE } from '@/lib/routes'
 import { DESCRIPTION_MAX_CHARS, countChars, validateAmount, validateDescription } from '@/lib/validation'
-import { usePaymentStore } from '@/store'
+import { usePaymentStore, useShopStore } from '@/store'
 import { isBusy } from '@/store/settle'
 import './index.scss'
 
@@ -21,21 +21,38 @@ export default function CheckoutPage() {
   const phase = usePaymentStore((s) => s.phase)
   const hasOrder = usePaymentStore((s) => s.order !== null)
   const checkout = usePaymentStore((s) => s.checkout)
+  // A shop's QR code opens pages/checkout/index?shopId=… (platform.md §Shops).
+  const routeShopId = useRouter().params.shopId
+  const shopId = routeShopId ? decodeURIComponent(routeShopId) : null
+  const shopStatus = useShopStore((s) => s.status)
+  const shop = useShopStore((s) => s.shop)
+  const shopError = useShopStore((s) => s.error)
+  const loadShop = useShopStore((s) => s.load)
+  useEffect(() => { void loadShop(shopId) }, [shopId, loadShop])
   const flow = usePayFlow()
 
   const amount = validateAmount(amountText)
   const description = validateDescription(descriptionText)
   const busy = isBusy(phase)
-  const valid = amount.ok && description.ok
+  const shopReady = !shopId || shopStatus === 'ready'
+  const valid = amount.ok && description.ok && shopReady
   const progress = progressText(phase, hasOrder)
 
   const pay = () => {
-    if (!amount.ok || !description.ok || busy) return
-    flow.start(() => checkout({ amountFen: amount.value, description: description.value }))
+    if (!amount.ok || !description.ok || busy || !shopReady) return
+    flow.start(() => checkout({ amountFen: amount.value, description: description.value, ...(shopId ? { shopId } : {}) }))
   }
 
   return (
     <View className='checkout'>
+      {shopId && (
+        <View id='shop-header' className='shop-header'>
+          {shopStatus === 'ready' && shop && <Text id='shop-name' className='shop-header__name'>{shop.name}</Text>}
+          {shopStatus === 'loading' && <Text className='shop-header__note'>正在加载店铺…</Text>}
+          {shopStatus === 'error' && <Text id='shop-error' className='shop-header__error'>{shopError?.message ?? '店铺加载失败'}</Text>}
+          {shopStatus === 'ready' && <Text className='shop-header__note'>向该店铺付款</Text>}
+        </View>
+      )}
       <View className='field'>
         <Text className='field__label'>金额</Text>
         <View className='field__row'>
@@ -85,6 +102,10 @@ export default function CheckoutPage() {
 
       <View id='orders-link' className='link' onClick={() => void Taro.navigateTo({ url: ORDERS_PAGE })}>
         <Text>我的订单</Text>
+      </View>
+
+      <View id='onboarding-link' className='link link--minor' onClick={() => void Taro.navigateTo({ url: APPLICATIONS_PAGE })}>
+        <Text>商户入驻</Text>
       </View>
 
       <PagePaySheet visible={flow.ownsSheet} />

@@ -9,6 +9,7 @@ const passThrough = ({ id, className, style, onClick }: Props) => ({ id, classNa
 const View = ({ children, ...props }: Props) => createElement('div', passThrough(props), children)
 const Text = ({ children, ...props }: Props) => createElement('span', passThrough(props), children)
 const ScrollView = View
+const Image = ({ src, ...props }: Props) => createElement('img', { ...passThrough(props), src })
 
 const Button = ({ children, disabled, loading, type, ...props }: Props) =>
   createElement('button', {
@@ -33,4 +34,4 @@ const Input = ({ value, type, placeholder, disabled, maxlength, onInput, onBlur,
     onFocus: () => (onFocus as (() => void) | undefined)?.(),
   })
 
-module.exports = { __esModule: true, View, Text, ScrollView, Button, Input }
+module.exports = { __esModule: true, View, Text, ScrollView, Button, Input, Image }

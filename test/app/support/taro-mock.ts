@@ -27,6 +27,9 @@ function lifecycleHook(kind: 'didShow' | 'didHide' | 'pullDownRefresh', fireOnMo
   }
 }
 
+/** The page query useRouter() answers; tests set it before rendering. */
+export const router = { params: {} as Record<string, string> }
+
 /** Builds the mocked module. */
 export function taroMock() {
   const storage = new Map<string, unknown>()
@@ -36,12 +39,16 @@ export function taroMock() {
     redirectTo: jest.fn(async () => ({ errMsg: 'redirectTo:ok' })),
     navigateBack: jest.fn(async () => ({ errMsg: 'navigateBack:ok' })),
     stopPullDownRefresh: jest.fn(),
+    pageScrollTo: jest.fn(async () => ({ errMsg: 'pageScrollTo:ok' })),
+    setClipboardData: jest.fn(async () => ({ errMsg: 'setClipboardData:ok' })),
     getStorageSync: jest.fn((key: string) => storage.get(key) ?? ''),
     setStorageSync: jest.fn((key: string, value: unknown) => void storage.set(key, value)),
     removeStorageSync: jest.fn((key: string) => void storage.delete(key)),
     request: jest.fn(async () => { throw new Error('no network in component tests') }),
     login: jest.fn(async () => { throw new Error('no wx.login in component tests') }),
     requestPayment: jest.fn(async () => { throw new Error('no requestPayment in component tests') }),
+    uploadFile: jest.fn(() => { throw new Error('no uploadFile in component tests') }),
+    chooseMedia: jest.fn(async () => { throw new Error('no chooseMedia in component tests') }),
   }
   return {
     __esModule: true,
@@ -50,5 +57,6 @@ export function taroMock() {
     useDidShow: lifecycleHook('didShow', true),
     useDidHide: lifecycleHook('didHide', false),
     usePullDownRefresh: lifecycleHook('pullDownRefresh', false),
+    useRouter: () => ({ params: router.params, path: '' }),
   }
 }

@@ -13,6 +13,8 @@ export interface WxBehaviour {
   paymentErrMsg: string
   /** code handed out by wx.login */
   loginCode: string
+  /** What wx.chooseMedia hands out, one file per call; an empty list answers like a user who cancelled. */
+  mediaFiles: Array<{ tempFilePath: string; size: number }>
 }
 
 export type NavigationApi = 'navigateTo' | 'redirectTo' | 'navigateBack' | 'switchTab' | 'reLaunch'
@@ -25,7 +27,8 @@ type Callbacks = {
 
 /** Builds a wx stub; `calls` records every call in order, `storage` is the app's local storage. */
 export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
-  const settings: WxBehaviour = { paymentErrMsg: 'requestPayment:fail cancel', loginCode: 'weapp-sim-code', ...behaviour }
+  const settings: WxBehaviour = { paymentErrMsg: 'requestPayment:fail cancel', loginCode: 'weapp-sim-code', mediaFiles: [], ...behaviour }
+  let clipboard = ''
   const calls: WxCall[] = []
   const storage = new Map<string, unknown>()
   /** Set by the simulator: performs a page navigation (throws when the target is no page). */
@@ -83,6 +86,20 @@ export function createWxStub(behaviour: Partial<WxBehaviour> = {}) {
       void answer(cb, false, { errMsg: 'request:fail weapp-sim has no network' })
       return { abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
     },
+    chooseMedia(options: unknown) {
+      const file = settings.mediaFiles.shift()
+      const res = file
+        ? { errMsg: 'chooseMedia:ok', type: 'image', tempFiles: [{ ...file, fileType: 'image', width: 800, height: 500 }] }
+        : { errMsg: 'chooseMedia:fail cancel' }
+      return answer(record('chooseMedia', options), Boolean(file), res)
+    },
+    setClipboardData(options: { data: string } & Callbacks) {
+      clipboard = options.data
+      return answer(record('setClipboardData', options), true, { errMsg: 'setClipboardData:ok' })
+    },
+    getClipboardData: (options: unknown) => answer(record('getClipboardData', options), true, { errMsg: 'getClipboardData:ok', data: clipboard }),
+    pageScrollTo: okApi('pageScrollTo'),
+    stopPullDownRefresh: okApi('stopPullDownRefresh'),
     showToast: okApi('showToast'),
     hideToast: okApi('hideToast'),
     showLoading: okApi('showLoading'),

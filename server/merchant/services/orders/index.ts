@@ -24,6 +24,13 @@ export { RECONCILE_LOOKBACK_MS, type ReconcileResult } from './reconcile'
 
 /** GET of a non-final order asks WeChat Pay at most this often per order. */
 export const QUERY_THROTTLE_MS = 3_000
+
+/** The sub-merchant an order is paid to (partner / ecommerce); resolved from shopId by the shops service. */
+export interface OrderShop {
+  shopId: string | null
+  subMchid: string
+  subAppId: string | null
+}
 /** Orders a user's list shows by default. */
 export const ORDER_LIST_LIMIT = 50
 
@@ -88,8 +95,8 @@ export function createOrderService(o: OrderServiceOptions) {
   const reconcile = createReconcile(ctx, attempts, refunds, o.orderExpireMinutes)
 
   /** Same user + requestId again: the same order, with fresh payment parameters while it is unpaid. */
-  async function replay(user: UserRecord, existing: OrderRecord, input: { amount: number; description: string }) {
-    if (existing.amount !== input.amount || existing.description !== input.description) {
+  async function replay(user: UserRecord, existing: OrderRecord, input: { amount: number; description: string; shopId: string | null }) {
+    if (existing.amount !== input.amount || existing.description !== input.description || (existing.shopId ?? null) !== input.shopId) {
       throw new AppError('BAD_REQUEST', 'requestId was already used for a different order')
     }
     return withLock(existing.orderNo, async () => {
@@ -108,11 +115,11 @@ export function createOrderService(o: OrderServiceOptions) {
     idle: runner.idle,
 
     /** Creates an order (stored before WeChat Pay is called) and its payment; same requestId = same order. */
-    async create(user: UserRecord, input: { amount: number; description: string; requestId: string }): Promise<{ order: OrderView; payment: RequestPaymentParams | null; replayed: boolean }> {
+    async create(user: UserRecord, input: { amount: number; description: string; requestId: string; shop?: OrderShop }): Promise<{ order: OrderView; payment: RequestPaymentParams | null; replayed: boolean }> {
       const description = checkDescription(input.description)
       const amount = checkOrderAmount(input.amount, o.maxOrderFen)
       const existing = storage.orders.findByRequest(user.id, input.requestId)
-      if (existing) return replay(user, existing, { amount, description })
+      if (existing) return replay(user, existing, { amount, description, shopId: input.shop?.shopId ?? null })
       if (!limiter.take(user.id)) throw new AppError('RATE_LIMITED', 'too many orders, try again in a minute')
 
       const now = clock()
@@ -130,6 +137,7 @@ export function createOrderService(o: OrderServiceOptions) {
         paidOutTradeNo: null,
         refundedAmount: 0,
         lastQueriedAt: null,
+        ...(input.shop ? { shopId: input.shop.shopId, subMchid: input.shop.subMchid, subAppId: input.shop.subAppId } : {}),
       }
       let attempt: AttemptRecord
       try {
@@ -139,7 +147,7 @@ export function createOrderService(o: OrderServiceOptions) {
         })
       } catch (e) {
         const raced = storage.orders.findByRequest(user.id, input.requestId)
-        if (raced) return replay(user, raced, { amount, description }) // the same requestId arrived twice at once
+        if (raced) return replay(user, raced, { amount, description, shopId: input.shop?.shopId ?? null }) // the same requestId arrived twice at once
         throw e
       }
       return withLock(order.orderNo, async () => {

@@ -85,7 +85,7 @@ export function createRefunds(ctx: OrderContext) {
   async function settle(refund: RefundRecord): Promise<RefundRecord> {
     if (refund.status === 'failed') return refund.kind === 'stray' ? send(refund) : refund
     try {
-      return record(refund.outRefundNo, await gateway.queryRefund(refund.outRefundNo))
+      return record(refund.outRefundNo, await gateway.queryRefund(refund.outRefundNo, refund.outTradeNo))
     } catch (e) {
       if (refund.status === 'pending' && isRefundNotFound(e)) return send(refund)
       logger.warn({ outRefundNo: refund.outRefundNo, code: errorCode(e) }, 'refund query failed; next pass retries')

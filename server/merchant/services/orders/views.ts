@@ -22,6 +22,7 @@ export const toOrderView = (o: OrderRecord): OrderView => ({
   paidAt: isoOrNull(o.paidAt),
   transactionId: o.transactionId,
   refundedAmount: o.refundedAmount,
+  ...(o.shopId ? { shopId: o.shopId } : {}),
 })
 
 /** The contract's view of a refund record. */
