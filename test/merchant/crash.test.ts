@@ -8,6 +8,8 @@ import { waitFor } from './helpers'
 
 const ORDERS = 100
 const USERS = 4
+/** SIGKILLs per run, at seeded points. */
+const KILLS = 8
 const ADMIN = { 'x-admin-token': 'test-admin-token-0123456789' }
 
 let emu: EmulatorHandle
@@ -63,21 +65,23 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
     tokens.push(res.body.token)
   }
 
-  let done = false
+  // Kills at seeded orders, each a seeded 0–400 ms into that order's requests (creating, paying or
+  // refunding it), so the count does not depend on how fast this machine runs the loop.
+  const killAt = new Map<number, number>()
+  while (killAt.size < KILLS) killAt.set(Math.floor(random() * ORDERS), Math.floor(random() * 400))
   let kills = 0
-  const killer = (async () => {
-    while (!done) {
-      await sleep(1000 + random() * 2000) // each restart costs ~1–3 s of start-up: about a dozen kills per run
-      if (done) break
-      await proc.kill()
-      kills++
-      await proc.start()
-    }
-  })()
+  const killSoon = async (delayMs: number) => {
+    await sleep(delayMs)
+    await proc.kill()
+    kills++
+    await proc.start()
+  }
 
   const orders: Array<{ orderNo: string; amount: number; token: string; refundRequests: number }> = []
   let refundsAsked = 0
   for (let i = 0; i < ORDERS; i++) {
+    const delay = killAt.get(i)
+    const killing = delay === undefined ? null : killSoon(delay)
     const token = tokens[i % USERS]
     const auth = { authorization: `Bearer ${token}` }
     const amount = 100 + Math.floor(random() * 9900)
@@ -107,9 +111,8 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
         }
       }
     }
+    await killing
   }
-  done = true
-  await killer
 
   // Settled state: WeChat Pay's word (the emulator) against the backend's, once the reconciler has run.
   let refundedAtEmulator = 0
@@ -134,5 +137,5 @@ test(`${ORDERS} orders with payments, duplicate notifications and refunds while 
   const deliveries = await emu.deliveries()
   console.log(`crash test: ${ORDERS} orders paid, ${refundsAsked} refunds asked (${refundedAtEmulator} fen refunded), ${kills} SIGKILLs, ` +
     `${deliveries.filter((d) => d.kind === 'duplicate').length} duplicate notifications, ${deliveries.filter((d) => !d.delivered).length} failed deliveries`)
-  expect(kills).toBeGreaterThanOrEqual(5)
+  expect(kills).toBe(KILLS)
 }, 300_000)
