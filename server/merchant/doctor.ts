@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { Value } from '@sinclair/typebox/value'
 import type { TSchema } from '@sinclair/typebox'
-import { buildRequestPayment, loadCertificate, sameKey, verifyRequestPayment } from '../wechatpay'
+import { APIV3_KEY_BYTES, buildRequestPayment, loadCertificate, sameKey, verifyRequestPayment } from '../wechatpay'
 import { EnvSchema, ENV_KEYS, loadConfig, notifyUrlProblem, readEnvFiles, type Config } from './config'
 import { scenarioChecks } from './doctor-scenario'
 import { ConfigError } from './errors'
@@ -46,8 +46,8 @@ export function runDoctor(env: Record<string, string | undefined>, readFile: (p:
   const mode = present.WECHATPAY_MODE ?? 'direct'
   if (mode === 'partner' && !present.WECHATPAY_SUB_MCHID) problems.push('WECHATPAY_SUB_MCHID is missing: partner mode needs the sub-merchant id')
   if (mode !== 'direct' && !present.DATA_ENCRYPTION_KEY) problems.push(`DATA_ENCRYPTION_KEY is missing: ${mode} mode onboards shops and encrypts their personal data with it (openssl rand -base64 32)`)
-  if (present.WECHATPAY_APIV3_KEY && Buffer.byteLength(present.WECHATPAY_APIV3_KEY) !== 32) {
-    problems.push(`WECHATPAY_APIV3_KEY is ${Buffer.byteLength(present.WECHATPAY_APIV3_KEY)} bytes: copy the 32-character APIv3 key from 商户平台 → API安全`)
+  if (present.WECHATPAY_APIV3_KEY && Buffer.byteLength(present.WECHATPAY_APIV3_KEY) !== APIV3_KEY_BYTES) {
+    problems.push(`WECHATPAY_APIV3_KEY is ${Buffer.byteLength(present.WECHATPAY_APIV3_KEY)} bytes: copy the ${APIV3_KEY_BYTES}-character APIv3 key from 商户平台 → API安全`)
   }
   if (present.NOTIFY_URL) {
     const why = notifyUrlProblem(present.NOTIFY_URL)

@@ -1,4 +1,5 @@
-import type { BackendHandle } from '../support/merchant'
+import { registerMerchant, startEmulator, type EmulatorHandle, type EmulatorOptions, type TestMerchant } from '../support/emulator'
+import { startBackend, type BackendHandle, type StartBackendOptions } from '../support/merchant'
 import type { Json } from '../support/json'
 
 export { waitFor } from '../support/wait-for'
@@ -43,4 +44,29 @@ export async function createOrder(backend: BackendHandle, token: string, { amoun
   const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description, requestId: requestId() } })
   expect(res.status).toBe(201)
   return res.body as { order: { orderNo: string; status: string }; payment: Json }
+}
+
+/** What a whole-flow test file works with; filled in by setUpFlow's beforeAll. */
+export interface Flow {
+  emu: EmulatorHandle
+  merchant: TestMerchant
+  backend: BackendHandle
+  /** A bearer token of the file's user. */
+  token: string
+}
+
+/** Registers beforeAll/afterAll for a whole-flow file: an emulator, a merchant and a listening backend with `openid` logged in. */
+export function setUpFlow(openid: string, options: { emulator?: EmulatorOptions; backend?: Omit<StartBackendOptions, 'emulator' | 'merchant'> } = {}): Flow {
+  const flow = {} as Flow // filled in before the first test
+  beforeAll(async () => {
+    flow.emu = await startEmulator(options.emulator)
+    flow.merchant = await registerMerchant(flow.emu)
+    flow.backend = await startBackend({ emulator: flow.emu, merchant: flow.merchant, ...options.backend })
+    flow.token = await flow.backend.loginToken(openid)
+  })
+  afterAll(async () => {
+    await flow.backend?.close()
+    await flow.emu?.close()
+  })
+  return flow
 }

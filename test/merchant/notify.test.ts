@@ -1,37 +1,23 @@
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
+import { registerMerchant } from '../support/emulator'
+import { startBackend } from '../support/merchant'
+import { call, createOrder, manualClock, requestId, setUpFlow, waitFor } from './helpers'
 
-let emu: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let token: string
 const OPENID = 'o-notify-user-1'
+const flow = setUpFlow(OPENID, { emulator: { retryScale: 0.01 }, backend: { overrides: { rateLimitOrdersPerMin: 1000 } } })
 
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.01 })
-  merchant = await registerMerchant(emu)
-  backend = await startBackend({ emulator: emu, merchant, overrides: { rateLimitOrdersPerMin: 1000 } })
-  token = await backend.loginToken(OPENID)
-})
-afterAll(async () => {
-  await backend?.close()
-  await emu?.close()
-})
-
-const create = (amount = 100) => createOrder(backend, token, { amount, description: '通知测试' })
-const pay = (payment: object) => emu.pay(payment as never, { appId: merchant.appId, openid: OPENID })
-const stored = (orderNo: string) => backend.app.storage.orders.get(orderNo)!
-const log = (outTradeNo: string) => backend.app.storage.notifications.list(1000).filter((n) => n.outTradeNo === outTradeNo)
+const create = (amount = 100) => createOrder(flow.backend, flow.token, { amount, description: '通知测试' })
+const pay = (payment: object) => flow.emu.pay(payment as never, { appId: flow.merchant.appId, openid: OPENID })
+const stored = (orderNo: string) => flow.backend.app.storage.orders.get(orderNo)!
+const log = (outTradeNo: string) => flow.backend.app.storage.notifications.list(1000).filter((n) => n.outTradeNo === outTradeNo)
 
 /** Pays an order and returns the emulator's first successful delivery of its notification. */
 async function paidDelivery(orderNo: string, payment: object) {
   expect(await pay(payment)).toBe('requestPayment:ok')
-  return waitFor(async () => (await emu.deliveries()).find((d) => d.outTradeNo === `${orderNo}_1` && d.status === 204), 'delivery answered 204')
+  return waitFor(async () => (await flow.emu.deliveries()).find((d) => d.outTradeNo === `${orderNo}_1` && d.status === 204), 'delivery answered 204')
 }
 /** Posts raw bytes with the given headers to the listening backend. */
 const post = (headers: Record<string, string>, body: string) =>
-  fetch(`${backend.url}/api/wechatpay/notify`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }))
+  fetch(`${flow.backend.url}/api/wechatpay/notify`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }))
 const wechatHeaders = (h: Record<string, string | string[] | undefined>) => {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(h)) if (/^wechatpay-|^content-type$/i.test(k) && typeof v === 'string') out[k] = v
@@ -60,7 +46,7 @@ describe('POST /api/wechatpay/notify', () => {
     const res = await post(wechatHeaders(delivery.request.headers as Record<string, string>), body)
     expect(res.status).toBe(401)
     expect(JSON.parse(res.text)).toEqual({ code: 'FAIL', message: expect.stringMatching(/BAD_SIGNATURE/) })
-    expect(backend.app.storage.notifications.list(5).some((n) => n.outcome === 'rejected' && /BAD_SIGNATURE/.test(n.detail))).toBe(true)
+    expect(flow.backend.app.storage.notifications.list(5).some((n) => n.outcome === 'rejected' && /BAD_SIGNATURE/.test(n.detail))).toBe(true)
   })
 
   test('an unknown serial and missing signature headers are 401 FAIL', async () => {
@@ -80,7 +66,7 @@ describe('POST /api/wechatpay/notify', () => {
     const { order, payment } = await create(2300)
     const delivery = await paidDelivery(order.orderNo, payment)
     const clock = manualClock()
-    const late = await startBackend({ emulator: emu, merchant, clock })
+    const late = await startBackend({ emulator: flow.emu, merchant: flow.merchant, clock })
     try {
       clock.advance(6 * 60_000)
       const res = await fetch(`${late.url}/api/wechatpay/notify`, { method: 'POST', headers: wechatHeaders(delivery.request.headers as Record<string, string>), body: delivery.request.body as string })
@@ -94,13 +80,13 @@ describe('POST /api/wechatpay/notify', () => {
   test('an amount that does not match the stored order never marks it paid and is logged', async () => {
     const { order, payment } = await create(2400)
     // The stored order says 2401 fen while WeChat Pay was asked for 2400: a mismatch to refuse.
-    backend.app.storage.orders.update(order.orderNo, { amount: 2401 })
+    flow.backend.app.storage.orders.update(order.orderNo, { amount: 2401 })
     expect(await pay(payment)).toBe('requestPayment:ok')
     await waitFor(() => log(`${order.orderNo}_1`).some((n) => n.outcome === 'mismatch'), 'mismatch logged')
     expect(log(`${order.orderNo}_1`)[0].detail).toMatch(/amount 2400/)
     expect(stored(order.orderNo).status).toBe('unpaid')
     // The query path applies the same check.
-    const res = await call(backend, 'GET', `/api/orders/${order.orderNo}`, { token })
+    const res = await call(flow.backend, 'GET', `/api/orders/${order.orderNo}`, { token: flow.token })
     expect(res.body.order.status).toBe('unpaid')
   })
 
@@ -115,30 +101,30 @@ describe('POST /api/wechatpay/notify', () => {
 
   test('a dropped notification still ends paid through the query path (GET /api/orders/:orderNo)', async () => {
     const { order, payment } = await create(2600)
-    await emu.faults({ notify: { drop: 1 } })
+    await flow.emu.faults({ notify: { drop: 1 } })
     try {
       expect(await pay(payment)).toBe('requestPayment:ok')
-      const res = await call(backend, 'GET', `/api/orders/${order.orderNo}`, { token })
+      const res = await call(flow.backend, 'GET', `/api/orders/${order.orderNo}`, { token: flow.token })
       expect(res.body.order).toMatchObject({ status: 'paid', transactionId: expect.any(String) })
       expect(log(`${order.orderNo}_1`)).toHaveLength(0)
     } finally {
-      await emu.faults({ notify: { drop: 0 } })
+      await flow.emu.faults({ notify: { drop: 0 } })
     }
   })
 })
 
 describe('partner mode', () => {
   test('a service-provider order is created, paid with the sub appid signature and notified', async () => {
-    const partner = await registerMerchant(emu, { mode: 'partner' })
-    const pb = await startBackend({ emulator: emu, merchant: partner })
+    const partner = await registerMerchant(flow.emu, { mode: 'partner' })
+    const pb = await startBackend({ emulator: flow.emu, merchant: partner })
     try {
       const t = await pb.loginToken('o-partner-user-1')
       const res = await call(pb, 'POST', '/api/orders', { token: t, payload: { amount: 888, description: '服务商订单', requestId: requestId() } })
       expect(res.status).toBe(201)
       const appId = partner.subAppId ?? partner.appId
-      expect(await emu.pay(res.body.payment, { appId, openid: 'o-partner-user-1' })).toBe('requestPayment:ok')
+      expect(await flow.emu.pay(res.body.payment, { appId, openid: 'o-partner-user-1' })).toBe('requestPayment:ok')
       await waitFor(() => pb.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'partner order paid')
-      const deliveries = await emu.deliveries()
+      const deliveries = await flow.emu.deliveries()
       expect(deliveries.some((d) => d.outTradeNo === `${res.body.order.orderNo}_1` && d.status === 204)).toBe(true)
     } finally {
       await pb.close()

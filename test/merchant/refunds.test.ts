@@ -1,35 +1,19 @@
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, requestId, waitFor } from './helpers'
+import { call, requestId, setUpFlow, waitFor } from './helpers'
 
-let emu: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let token: string
 const OPENID = 'o-refund-user-1'
 const ADMIN = { 'x-admin-token': 'test-admin-token-0123456789' }
-
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.01 })
-  merchant = await registerMerchant(emu)
-  backend = await startBackend({ emulator: emu, merchant, overrides: { rateLimitOrdersPerMin: 1000 } })
-  token = await backend.loginToken(OPENID)
-})
-afterAll(async () => {
-  await backend?.close()
-  await emu?.close()
-})
+const flow = setUpFlow(OPENID, { emulator: { retryScale: 0.01 }, backend: { overrides: { rateLimitOrdersPerMin: 1000 } } })
 
 async function paidOrder(amount: number) {
-  const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount, description: '退款测试', requestId: requestId() } })
-  expect(await emu.pay(res.body.payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
-  await waitFor(() => backend.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'order paid')
+  const res = await call(flow.backend, 'POST', '/api/orders', { token: flow.token, payload: { amount, description: '退款测试', requestId: requestId() } })
+  expect(await flow.emu.pay(res.body.payment, { appId: flow.merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
+  await waitFor(() => flow.backend.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'order paid')
   return res.body.order.orderNo as string
 }
 /** An admin refund; a fresh requestId unless the payload names one. */
 const refund = (orderNo: string, payload: object, headers: Record<string, string> = ADMIN) =>
-  call(backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { requestId: requestId('refund'), ...payload }, headers })
-const order = async (orderNo: string) => (await call(backend, 'GET', `/api/orders/${orderNo}`, { token })).body.order
+  call(flow.backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { requestId: requestId('refund'), ...payload }, headers })
+const order = async (orderNo: string) => (await call(flow.backend, 'GET', `/api/orders/${orderNo}`, { token: flow.token })).body.order
 
 describe('POST /api/admin/orders/:orderNo/refunds', () => {
   test('a partial refund keeps the order paid with refundedAmount; the rest makes it refunded; more is refused', async () => {
@@ -52,7 +36,7 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
     expect(more.body.error.code).toBe('REFUND_NOT_ALLOWED')
 
     // WeChat Pay's refund notifications settle both refunds.
-    await waitFor(() => backend.app.storage.refunds.listByOrder(orderNo).every((r) => r.status === 'succeeded'), 'refunds succeeded', 20_000)
+    await waitFor(() => flow.backend.app.storage.refunds.listByOrder(orderNo).every((r) => r.status === 'succeeded'), 'refunds succeeded', 20_000)
     expect(await order(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 1000 })
   })
 
@@ -64,7 +48,7 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
     expect(a.status).toBe(201)
     expect(b.status).toBe(200)
     expect(b.body.refund.refundNo).toBe(a.body.refund.refundNo)
-    expect(backend.app.storage.refunds.listByOrder(orderNo)).toHaveLength(1)
+    expect(flow.backend.app.storage.refunds.listByOrder(orderNo)).toHaveLength(1)
     expect(await order(orderNo)).toMatchObject({ refundedAmount: 200 })
   })
 
@@ -84,7 +68,7 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
   })
 
   test('an unpaid order cannot be refunded; unknown orders are 404; amounts are validated', async () => {
-    const res = await call(backend, 'POST', '/api/orders', { token, payload: { amount: 100, description: '未支付', requestId: requestId() } })
+    const res = await call(flow.backend, 'POST', '/api/orders', { token: flow.token, payload: { amount: 100, description: '未支付', requestId: requestId() } })
     const unpaid = await refund(res.body.order.orderNo, { amount: 1 })
     expect(unpaid.status).toBe(409)
     expect(unpaid.body.error.code).toBe('REFUND_NOT_ALLOWED')
@@ -100,7 +84,7 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
 
   test('a missing or wrong X-Admin-Token is 401 UNAUTHENTICATED; a user bearer token is not enough', async () => {
     const orderNo = await paidOrder(100)
-    for (const headers of [{}, { 'x-admin-token': 'wrong' }, { authorization: `Bearer ${token}` }]) {
+    for (const headers of [{}, { 'x-admin-token': 'wrong' }, { authorization: `Bearer ${flow.token}` }]) {
       const res = await refund(orderNo, { amount: 1 }, headers as Record<string, string>)
       expect(res.status).toBe(401)
       expect(res.body.error.code).toBe('UNAUTHENTICATED')

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStorage, type OrderRecord } from '../../server/merchant/storage'
+import { openStorage, type OrderRecord, type RefundRecord } from '../../server/merchant/storage'
 import { newOrderNo, outTradeNoFor } from '../../server/merchant/services/order-numbers'
 import { OUT_TRADE_NO_PATTERN, rfc3339 } from '../../server/wechatpay'
 
@@ -74,5 +74,22 @@ describe('order numbers', () => {
 
   test('time_expire is RFC 3339 in +08:00', () => {
     expect(rfc3339(Date.UTC(2025, 0, 1, 16, 30, 5, 900))).toBe('2025-01-02T00:30:05+08:00')
+  })
+
+  test('unsettled refunds: unknown outcomes first, then refused strays, processing, abnormal; final ones never', () => {
+    const s = openStorage('sqlite::memory:')
+    const u = s.users.upsertByOpenid('openid-r', null, 1, () => 'user-r')
+    s.orders.insert(order(u.id, 1, { status: 'paid', paidOutTradeNo: 'ORDER000001_1' }))
+    const refund = (no: string, status: RefundRecord['status'], kind: RefundRecord['kind'], updatedAt: number): RefundRecord => ({
+      outRefundNo: no, orderNo: 'ORDER000001', outTradeNo: 'ORDER000001_1', amount: 1, total: 100, reason: '', kind, requestId: no, status, refundId: null, createdAt: 1, updatedAt,
+    })
+    const rows = [
+      refund('ABN', 'abnormal', 'admin', 1), refund('PROC', 'processing', 'admin', 1), refund('PEND2', 'pending', 'admin', 5), refund('PEND1', 'pending', 'stray', 2),
+      refund('STRAYFAIL', 'failed', 'stray', 1), refund('ADMINFAIL', 'failed', 'admin', 1), refund('OK', 'succeeded', 'admin', 1), refund('CLOSED', 'closed', 'admin', 1),
+    ]
+    for (const r of rows) s.refunds.insert(r)
+    expect(s.refunds.listUnsettled(10).map((r) => r.outRefundNo)).toEqual(['PEND1', 'PEND2', 'STRAYFAIL', 'PROC', 'ABN'])
+    expect(s.refunds.listUnsettled(2).map((r) => r.outRefundNo)).toEqual(['PEND1', 'PEND2'])
+    s.close()
   })
 })

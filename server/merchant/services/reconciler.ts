@@ -30,7 +30,7 @@ export function startReconciler(orders: OrderService, intervalMs: number, logger
         if (stopped || running) return
         runOnce()
           .then((r) => (r.paid || r.closed || r.refunds ? logger.info(r, 'reconciliation pass') : undefined))
-          .catch((e) => logger.error({ err: (e as Error).message }, 'reconciliation pass failed'))
+          .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'reconciliation pass failed'))
       }, intervalMs)
     : null
   timer?.unref()

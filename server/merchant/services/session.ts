@@ -49,7 +49,7 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
           const res = await fetchImpl(url, { signal: AbortSignal.timeout(o.timeoutMs ?? LOGIN_TIMEOUT_MS) })
           return (await res.json()) as Code2SessionBody
         } catch (e) {
-          throw new AppError('UPSTREAM_ERROR', `WeChat login unavailable (${(e as Error).name === 'TimeoutError' ? 'timeout' : 'no answer'})`)
+          throw new AppError('UPSTREAM_ERROR', `WeChat login unavailable (${e instanceof Error && e.name === 'TimeoutError' ? 'timeout' : 'no answer'})`)
         }
       }
       const viaComponent = async (c: ComponentTokens) => {

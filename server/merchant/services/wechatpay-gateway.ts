@@ -129,7 +129,9 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     },
     refundOwnershipProblem(n) {
       if (partner) {
-        if (n.sp_mchid !== config.mchid) return `sp_mchid ${n.sp_mchid} is not ${config.mchid}`
+        // Partner notices name the service provider sp_mchid; accept mchid too (wechatpay-service-provider.md §7: field list UNCONFIRMED).
+        const sp = n.sp_mchid ?? n.mchid
+        if (sp !== config.mchid) return `sp_mchid ${sp} is not ${config.mchid}`
         const sub = subOf(n.out_trade_no)
         if (n.sub_mchid !== sub) return `sub_mchid ${n.sub_mchid} is not ${sub}`
         return null

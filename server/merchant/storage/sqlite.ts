@@ -192,7 +192,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     listUnsettled: (limit) =>
       (
         stmt(
-          "SELECT * FROM refunds WHERE status IN ('pending', 'processing', 'abnormal') OR (kind = 'stray' AND status = 'failed') ORDER BY updated_at ASC, rowid ASC LIMIT ?",
+          "SELECT * FROM refunds WHERE status IN ('pending', 'processing', 'abnormal') OR (kind = 'stray' AND status = 'failed') ORDER BY CASE status WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'processing' THEN 2 ELSE 3 END, updated_at ASC, rowid ASC LIMIT ?",
         ).all(limit) as Row[]
       ).map((r) => fromRow<RefundRecord>(r) as RefundRecord),
     update: (no, patch) => update('refunds', 'out_refund_no', no, patch),

@@ -128,7 +128,9 @@ export interface RefundRepository {
   listByOrder(orderNo: string): RefundRecord[]
   /**
    * Refunds the reconciler settles: pending, processing or abnormal ones, and stray-payment refunds
-   * WeChat Pay refused (retried until they succeed); least recently updated first.
+   * WeChat Pay refused (retried until they succeed). Unknown outcomes first (pending, then refused
+   * strays, processing, abnormal), least recently updated first within each, so a backlog of
+   * abnormal refunds never starves a pending one.
    */
   listUnsettled(limit: number): RefundRecord[]
   update(outRefundNo: string, patch: Partial<Omit<RefundRecord, 'outRefundNo'>>): void
