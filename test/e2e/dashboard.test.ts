@@ -10,6 +10,8 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
+import { applymentBody, query, submit } from '../emulator/applyment-fixtures'
+import { clientFor } from '../emulator/helpers'
 import { launchChromium } from './support/browser'
 
 jest.setTimeout(60_000)
@@ -155,10 +157,32 @@ test('the onboarding buttons send approve, ask-for-signing and reject-with-reaso
     await row.locator('input.reason').fill('营业执照照片模糊')
     await row.getByRole('button', { name: 'Reject' }).click()
     await page.locator('#flash', { hasText: 'REJECTED' }).waitFor()
-    expect(sent).toEqual([{ to: 'FINISH' }, { to: 'NEED_SIGN' }, { to: 'REJECTED', auditDetail: [{ param_name: 'id_card_copy', reject_reason: '营业执照照片模糊' }] }])
+    expect(sent).toEqual([{ to: 'AUDITING' }, { to: 'NEED_SIGN' }, { to: 'FINISH' }, { to: 'AUDITING' }, { to: 'NEED_SIGN' }, { to: 'REJECTED', auditDetail: [{ param_name: 'id_card_copy', reject_reason: '营业执照照片模糊' }] }])
   } finally {
     await page.unrouteAll()
   }
+})
+
+test('a real applyment: listed with its short name, rejected with a reason, then (resubmitted) approved to FINISH with a sub_mchid', async () => {
+  const sp = await registerMerchant(emulator, { mode: 'partner' })
+  const client = clientFor(emulator, sp)
+  const first = await applymentBody(client, '2401')
+  const { applyment_id: id } = await submit(client, first.body, first.serial)
+  const row = page.locator(`tr.applyment[data-applyment-id="${id}"]`)
+  await row.waitFor()
+  await row.locator('input.reason').fill('身份证照片模糊')
+  await row.getByRole('button', { name: 'Reject' }).click()
+  await page.locator('#flash', { hasText: `applyment ${id}: REJECTED` }).waitFor()
+  expect((await query(client, { id })).audit_detail).toEqual([{ param_name: 'id_card_copy', reject_reason: '身份证照片模糊' }])
+  // Resubmitted with the same out_request_no (WeChat Pay overwrites), then approved from the dashboard.
+  const again = await applymentBody(client, '2401', { outRequestNo: first.body.out_request_no })
+  await submit(client, again.body, again.serial)
+  await row.getByRole('button', { name: 'Approve' }).waitFor()
+  await row.getByRole('button', { name: 'Approve' }).click()
+  await page.locator('#flash', { hasText: `applyment ${id}: FINISH` }).waitFor()
+  await shot('dashboard-5-applyment-approved')
+  const done = await query(client, { id })
+  expect(done).toMatchObject({ applyment_state: 'FINISH', sub_mchid: expect.stringMatching(/^\d+$/) })
 })
 
 test('the clock buttons advance the emulated clock', async () => {
