@@ -1,6 +1,7 @@
 // Generators of malformed HTTP requests for the property-based input suites (issue 11): wrong types,
 // missing and extra fields, huge and deep bodies, bad encodings, bad tokens and signatures.
 import fc from 'fast-check'
+import { CONTRACT_ERROR_CODES } from '../../src/contract/constants'
 
 /** One request as sent: method, path with query, headers, raw body. */
 export interface RawRequest {
@@ -47,4 +48,20 @@ export function bearerVariants(valid: string): fc.Arbitrary<Record<string, strin
     fc.constant({ authorization: `Basic ${valid}` }),
     fc.integer({ min: 0, max: valid.length - 1 }).map((i) => ({ authorization: `Bearer ${valid.slice(0, i)}${valid[i] === 'A' ? 'B' : 'A'}${valid.slice(i + 1)}` })),
   )
+}
+
+/** Sends one generated request to the backend and checks the answer: no 5xx; an error has the contract's body. */
+export async function sendChecked(baseUrl: string, req: RawRequest): Promise<number> {
+  const res = await fetch(`${baseUrl}${req.path}`, { method: req.method, headers: req.headers, body: req.body })
+  const text = await res.text()
+  expect(res.status).toBeLessThan(500)
+  if (res.status >= 400) {
+    const body = JSON.parse(text)
+    if (req.path === '/api/wechatpay/notify') expect(body).toEqual({ code: 'FAIL', message: expect.any(String) })
+    else {
+      expect(body).toEqual({ error: { code: expect.any(String), message: expect.any(String), ...(body.error?.details ? { details: expect.any(Array) } : {}) } })
+      expect(CONTRACT_ERROR_CODES).toContain(body.error.code)
+    }
+  }
+  return res.status
 }

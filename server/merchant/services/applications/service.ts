@@ -15,6 +15,7 @@ import type { Sealer } from './sealed'
 import type { ApplicationInput } from './types'
 import { toApplicationView, type AccountValidationView, type ApplicationView } from './view'
 import { fieldOf, stateOf } from './wire'
+import { createOrderLock } from '../orders/lock'
 
 /** GET of a non-final application asks WeChat Pay at most this often. */
 export const APPLICATION_QUERY_THROTTLE_MS = 10_000
@@ -43,19 +44,8 @@ const beijingDate = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().sl
 export function createApplicationService(o: ApplicationServiceOptions) {
   const { storage, gateway, sealer, clock, logger } = o
   const random = o.random ?? randomInt
-  const locks = new Map<string, Promise<unknown>>()
-
-  /** Serialises WeChat Pay work on one application (double taps, reader vs. reconciler). */
-  function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = locks.get(key) ?? Promise.resolve()
-    const run = prev.then(fn, fn)
-    const tail = run.catch(() => undefined)
-    locks.set(key, tail)
-    void tail.then(() => {
-      if (locks.get(key) === tail) locks.delete(key)
-    })
-    return run
-  }
+  /** Serialises WeChat Pay work on one application (double taps, reader vs. reconciler): the orders' per-key lock. */
+  const withLock = createOrderLock()
   const newId = (prefix: string) => {
     let tail = ''
     for (let i = 0; i < 8; i++) tail += ALPHABET[random(ALPHABET.length)]
