@@ -42,12 +42,17 @@ type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const chars = (s: string) => Array.from(s).length
 
-/** Which organization types take a business licence, a corporate account, an agent as contact, an e-mail. */
-export const ORGANIZATION_RULES: Record<OrganizationType, { licence: boolean; accounts: Array<'corporate' | 'personal'>; agentAllowed: boolean; emailRequired: boolean; additionDescRequired: boolean }> = {
-  '2401': { licence: false, accounts: ['personal'], agentAllowed: false, emailRequired: false, additionDescRequired: false },
-  '2500': { licence: false, accounts: ['personal'], agentAllowed: false, emailRequired: false, additionDescRequired: true },
-  '4': { licence: true, accounts: ['corporate', 'personal'], agentAllowed: true, emailRequired: true, additionDescRequired: false },
-  '2': { licence: true, accounts: ['corporate'], agentAllowed: true, emailRequired: true, additionDescRequired: false },
+/**
+ * Which organization types take a business licence, a corporate account, an agent as contact, an
+ * e-mail, the ID-card address. An agent (经办人, "66") is allowed for none yet: WeChat Pay then needs
+ * the agent's ID-card photos and validity, which this form does not collect — refused here rather
+ * than failing at WeChat Pay.
+ */
+export const ORGANIZATION_RULES: Record<OrganizationType, { licence: boolean; accounts: Array<'corporate' | 'personal'>; agentAllowed: boolean; emailRequired: boolean; additionDescRequired: boolean; idCardAddressRequired: boolean }> = {
+  '2401': { licence: false, accounts: ['personal'], agentAllowed: false, emailRequired: false, additionDescRequired: false, idCardAddressRequired: false },
+  '2500': { licence: false, accounts: ['personal'], agentAllowed: false, emailRequired: false, additionDescRequired: true, idCardAddressRequired: false },
+  '4': { licence: true, accounts: ['corporate', 'personal'], agentAllowed: false, emailRequired: true, additionDescRequired: false, idCardAddressRequired: false },
+  '2': { licence: true, accounts: ['corporate'], agentAllowed: false, emailRequired: true, additionDescRequired: false, idCardAddressRequired: true },
 }
 
 /**
@@ -105,6 +110,9 @@ export function validateApplication(input: unknown, today?: string): FieldError[
     else if (isDate(from) && until <= from) add('idCard.validUntil', '结束日期应晚于开始日期')
     else if (today && until < today) add('idCard.validUntil', '身份证已过期，请使用有效证件')
   }
+  const address = str(id, 'address')
+  if (rules.idCardAddressRequired && !address) add('idCard.address', '企业须填写法定代表人身份证上的居住地址')
+  else if (chars(address) > 128) add('idCard.address', '身份证居住地址最多 128 个字')
   if (rules.licence && idName && str(licence, 'legalPerson') && str(licence, 'legalPerson') !== idName) {
     add('businessLicense.legalPerson', '经营者/法定代表人须与身份证姓名一致')
   }
@@ -129,7 +137,7 @@ export function validateApplication(input: unknown, today?: string): FieldError[
   const contact = group('contact')
   const contactType = str(contact, 'type')
   if (contactType !== 'legal' && contactType !== 'agent') add('contact.type', '请选择超级管理员类型')
-  else if (contactType === 'agent' && !rules.agentAllowed) add('contact.type', '该主体类型的超级管理员只能是经营者本人')
+  else if (contactType === 'agent' && !rules.agentAllowed) add('contact.type', '暂不支持经办人作为超级管理员，请由经营者/法定代表人本人作为超级管理员')
   const contactName = need(contact, 'contact', 'name', '请输入超级管理员姓名')
   if (contactType === 'legal' && contactName && idName && contactName !== idName) add('contact.name', '经营者本人作为超级管理员时，姓名须与身份证一致')
   const mobile = need(contact, 'contact', 'mobile', '请输入手机号')

@@ -111,6 +111,8 @@ export const ApplicationRequestSchema = Type.Object({
     number: text(32),
     validFrom: text(16),
     validUntil: text(16),
+    /** The legal person's address as on the ID card: required for 企业 (id_card_address). */
+    address: Type.Optional(text(128)),
   }),
   bankAccount: Type.Object({
     type: literals(BANK_ACCOUNT_TYPES),

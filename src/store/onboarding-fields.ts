@@ -42,6 +42,7 @@ export const FIELDS = {
   'idCard.number': { step: 'identity', label: '身份证号码', mask: 'id' },
   'idCard.validFrom': { step: 'identity', label: '有效期开始' },
   'idCard.validUntil': { step: 'identity', label: '有效期结束' },
+  'idCard.address': { step: 'identity', label: '身份证居住地址' },
   'bankAccount.type': { step: 'bank', label: '账户类型' },
   'bankAccount.bank': { step: 'bank', label: '开户银行' },
   'bankAccount.bankAddressCode': { step: 'bank', label: '开户地区编码' },
@@ -98,6 +99,7 @@ export function isVisible(values: Values, path: FieldPath): boolean {
   if (!rules) return false
   if (path.startsWith('businessLicense.')) return rules.licence
   if (path === 'businessAdditionDesc') return rules.additionDescRequired
+  if (path === 'idCard.address') return rules.idCardAddressRequired
   if (path === 'bankAccount.type') return rules.accounts.length > 1
   if (path === 'contact.type') return rules.agentAllowed
   if (path === 'contact.email') return true
@@ -141,6 +143,7 @@ export function toRequest(values: Values, requestId: string): ApplicationRequest
       number: v('idCard.number').toUpperCase(),
       validFrom: v('idCard.validFrom'),
       validUntil: v('idCard.validUntil'),
+      address: opt('idCard.address'),
     },
     bankAccount: {
       type: values['bankAccount.type'] as 'corporate' | 'personal',
