@@ -21,6 +21,8 @@ import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
 import { createShopService, type ShopService } from './services/shops'
+import { createAutoSplits } from './services/splits/auto'
+import { createSplitGateway } from './services/splits/gateway'
 import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
 
@@ -116,6 +118,10 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }
   const gateway = deps.gateway ?? createWechatPayGateway(config, { client, routeOf })
   const logger = app.log
+  // PROFIT_SHARING=auto: the commission of every paid order is split by a durable job.
+  const autoSplits = config.profitSharing === 'auto'
+    ? createAutoSplits({ storage, gateway: createSplitGateway(config, client), clock, logger, commissionBps: config.platformCommissionBps, defaultSubMchid: config.subMchid })
+    : undefined
   const orders = createOrderService({
     storage,
     gateway,
@@ -124,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     maxOrderFen: config.maxOrderFen,
     orderExpireMinutes: config.orderExpireMinutes,
     rateLimitOrdersPerMin: config.rateLimitOrdersPerMin,
+    profitSharing: config.mode !== 'direct' && config.profitSharing !== 'off',
+    ...(autoSplits ? { afterPaid: autoSplits } : {}),
   })
   const component = config.component && createComponentTokens({ ...config.component, wechatApiBase: config.wechatApiBase, tickets: storage.componentTickets, clock, fetch: deps.fetch })
   const sessions = createSessionService({
@@ -143,7 +151,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   const applications = config.mode !== 'direct' && config.dataEncryptionKey
     ? createApplicationService({ storage, gateway: onboarding, sealer: createSealer(config.dataEncryptionKey), clock, logger })
     : undefined
-  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, applications ? [() => applications.reconcile()] : [])
+  const morePasses = [...(applications ? [() => applications.reconcile()] : []), ...(autoSplits ? [() => autoSplits.runDue()] : [])]
+  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, morePasses)
 
   registerErrorHandler(app)
   await app.register(cors, {

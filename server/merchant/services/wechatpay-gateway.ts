@@ -7,6 +7,8 @@ export interface AttemptOrder {
   amount: number
   openid: string
   timeExpire: string
+  /** Placed with settle_info.profit_sharing (partner / ecommerce): the money stays frozen until split. */
+  profitSharing?: boolean
 }
 
 /** What the backend needs from WeChat Pay, in either mode; direct vs partner is decided here only. */
@@ -92,6 +94,7 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
             sub_mchid: subOf(o.outTradeNo),
             ...common,
             payer: subAppId ? { sub_openid: o.openid } : { sp_openid: o.openid },
+            ...(o.profitSharing ? { settle_info: { profit_sharing: true } } : {}),
           })
         : await client.createJsapiOrder({ appid: config.appId, mchid: config.mchid, ...common, payer: { openid: o.openid } })
       return { prepayId: res.prepay_id }
