@@ -6,7 +6,7 @@
 import { createPublicKey } from 'node:crypto'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, createOrder, manualClock, waitFor } from './helpers'
+import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
 
 let emu: EmulatorHandle
 let sp: TestMerchant
@@ -109,4 +109,32 @@ test('ecommerce: a split whose answer is lost is repeated with the same out_orde
   const ps = (await emulatorOrder(o.outTradeNo)).profitSharing
   expect(ps).toMatchObject({ splitAmount: 200, unsplitAmount: 0, finished: true })
   expect(ps.splits.filter((s: { kind: string }) => s.kind === 'split')).toHaveLength(1)
+})
+
+test('ecommerce: refunds go to /v3/ecommerce/refunds/apply; above the unsplit amount RULE_LIMIT is 409 REFUND_NEEDS_RETURN and releases the amount', async () => {
+  const b = await start(sp, { WECHATPAY_MODE: 'ecommerce' })
+  const o = await paidOrder(b, 1000)
+  // The commission split succeeds, the finish fails for now: 900 fen stay frozen for the shop.
+  await emu.faults({ 'POST /v3/ecommerce/profitsharing/finish-order': { status: 500 } })
+  await advance(61_000)
+  await b.app.reconciler.runOnce()
+  expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 100, unfrozen: 0 } })
+  // A domestic refund would be refused here: the e-commerce endpoint is the one used.
+  await emu.faults({ 'POST /v3/refund/domestic/refunds': { code: 'NO_AUTH' } })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const refund = (amount: number) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/refunds`, { payload: { requestId: requestId('refund'), amount, reason: '退款' }, headers: admin })
+  const over = await refund(950)
+  expect([over.status, over.body.error.code]).toEqual([409, 'REFUND_NEEDS_RETURN'])
+  expect(b.app.storage.refunds.listByOrder(o.orderNo)).toEqual([expect.objectContaining({ amount: 950, status: 'failed' })])
+  const within = await refund(900)
+  expect(within.status).toBe(201)
+  expect(within.body.refund).toMatchObject({ amount: 900, status: 'processing' })
+  // WeChat Pay holds exactly the accepted refund; it settles (notification, or the reconciler's e-commerce query).
+  expect((await emulatorOrder(o.outTradeNo)).refunds).toEqual([expect.objectContaining({ out_refund_no: within.body.refund.refundNo, amount: expect.objectContaining({ refund: 900 }) })])
+  await advance(60_000)
+  await waitFor(async () => {
+    await b.app.reconciler.runOnce()
+    return b.app.storage.refunds.get(within.body.refund.refundNo)?.status === 'succeeded'
+  }, 'refund settled')
+  await emu.faults({ reset: true })
 })
