@@ -23,6 +23,8 @@ import { createSessionService } from './services/session'
 import { createShopService, type ShopService } from './services/shops'
 import { createAutoSplits } from './services/splits/auto'
 import { createSplitGateway } from './services/splits/gateway'
+import { createManualSplits } from './services/splits/manual'
+import { splitsRoutes } from './routes/splits'
 import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
 
@@ -119,9 +121,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   const gateway = deps.gateway ?? createWechatPayGateway(config, { client, routeOf })
   const logger = app.log
   // PROFIT_SHARING=auto: the commission of every paid order is split by a durable job.
-  const autoSplits = config.profitSharing === 'auto'
-    ? createAutoSplits({ storage, gateway: createSplitGateway(config, client), clock, logger, commissionBps: config.platformCommissionBps, defaultSubMchid: config.subMchid })
+  const splitGateway = config.mode !== 'direct' && config.profitSharing !== 'off' ? createSplitGateway(config, client) : undefined
+  const autoSplits = splitGateway && config.profitSharing === 'auto'
+    ? createAutoSplits({ storage, gateway: splitGateway, clock, logger, commissionBps: config.platformCommissionBps, defaultSubMchid: config.subMchid })
     : undefined
+  // The admin split API answers in both modes (auto: ORDER_NOT_SPLITTABLE for a new split).
+  const manualSplits = splitGateway ? createManualSplits({ storage, gateway: splitGateway, config, clock, logger }) : undefined
   const orders = createOrderService({
     storage,
     gateway,
@@ -174,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
+  if (manualSplits) await app.register(splitsRoutes, { splits: manualSplits, adminToken: config.adminToken })
   await app.register(notifyRoutes, { handle })
   if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 

@@ -29,3 +29,35 @@ export interface SplitJobRepository {
   /** Jobs not final whose nextAt has come, soonest first. */
   listDue(now: number, limit: number): SplitJobRecord[]
 }
+
+/** A receiver of an admin split, as stored (result as WeChat Pay last reported it). */
+export interface SplitReceiverRecord {
+  type: 'MERCHANT_ID' | 'PERSONAL_OPENID'
+  account: string
+  amount: number
+  description: string
+  result: 'pending' | 'success' | 'closed'
+  failReason?: string
+}
+
+/** One split requested through the admin API (PROFIT_SHARING=manual); `splitNo` is its out_order_no. */
+export interface SplitRecord {
+  splitNo: string
+  orderNo: string
+  requestId: string
+  receivers: SplitReceiverRecord[]
+  finish: boolean
+  status: 'processing' | 'finished' | 'failed'
+  failReason: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface SplitRepository {
+  insert(split: SplitRecord): void
+  get(splitNo: string): SplitRecord | undefined
+  findByRequest(orderNo: string, requestId: string): SplitRecord | undefined
+  /** Oldest first. */
+  listByOrder(orderNo: string): SplitRecord[]
+  update(splitNo: string, patch: Partial<Pick<SplitRecord, 'status' | 'failReason' | 'receivers' | 'updatedAt'>>): void
+}

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { SplitJobRecord, SplitJobRepository } from './splits'
+import type { SplitJobRecord, SplitJobRepository, SplitRecord, SplitRepository } from './splits'
 
 /** Migration 3: whether an order was placed with profit sharing, its split summary, and the split jobs. */
 export const SPLITS_MIGRATION = `
@@ -17,6 +17,18 @@ export const SPLITS_MIGRATION = `
     updated_at INTEGER NOT NULL
   );
   CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
+  CREATE TABLE splits (
+    split_no TEXT PRIMARY KEY,
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    receivers TEXT NOT NULL,
+    finish INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
+    fail_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (order_no, request_id)
+  );
 `
 
 interface JobRow {
@@ -39,8 +51,51 @@ const COLUMNS: Record<keyof Omit<SplitJobRecord, 'orderNo'>, string> = {
   updatedAt: 'updated_at',
 }
 
-/** The split-job repository over a migrated database. */
-export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobRepository } {
+interface SplitRow {
+  split_no: string
+  order_no: string
+  request_id: string
+  receivers: string
+  finish: number
+  status: SplitRecord['status']
+  fail_reason: string | null
+  created_at: number
+  updated_at: number
+}
+const splitFromRow = (r: SplitRow | undefined): SplitRecord | undefined =>
+  r && {
+    splitNo: r.split_no,
+    orderNo: r.order_no,
+    requestId: r.request_id,
+    receivers: JSON.parse(r.receivers) as SplitRecord['receivers'],
+    finish: r.finish === 1,
+    status: r.status,
+    failReason: r.fail_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+
+/** The admin splits' repository over a migrated database. */
+function sqliteAdminSplits(db: Database.Database): SplitRepository {
+  const insert = db.prepare(
+    'INSERT INTO splits (split_no, order_no, request_id, receivers, finish, status, fail_reason, created_at, updated_at) VALUES (@splitNo, @orderNo, @requestId, @receivers, @finish, @status, @failReason, @createdAt, @updatedAt)',
+  )
+  const get = db.prepare('SELECT * FROM splits WHERE split_no = ?')
+  const byRequest = db.prepare('SELECT * FROM splits WHERE order_no = ? AND request_id = ?')
+  const byOrder = db.prepare('SELECT * FROM splits WHERE order_no = ? ORDER BY created_at ASC, rowid ASC')
+  const update = db.prepare('UPDATE splits SET status = COALESCE(@status, status), fail_reason = COALESCE(@failReason, fail_reason), receivers = COALESCE(@receivers, receivers), updated_at = COALESCE(@updatedAt, updated_at) WHERE split_no = @splitNo')
+  return {
+    insert: (s) => void insert.run({ ...s, receivers: JSON.stringify(s.receivers), finish: s.finish ? 1 : 0 }),
+    get: (splitNo) => splitFromRow(get.get(splitNo) as SplitRow | undefined),
+    findByRequest: (orderNo, requestId) => splitFromRow(byRequest.get(orderNo, requestId) as SplitRow | undefined),
+    listByOrder: (orderNo) => (byOrder.all(orderNo) as SplitRow[]).map((r) => splitFromRow(r) as SplitRecord),
+    update: (splitNo, p) =>
+      void update.run({ splitNo, status: p.status ?? null, failReason: p.failReason ?? null, receivers: p.receivers ? JSON.stringify(p.receivers) : null, updatedAt: p.updatedAt ?? null }),
+  }
+}
+
+/** The split repositories (automatic jobs, admin splits) over a migrated database. */
+export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobRepository; splits: SplitRepository } {
   const insert = db.prepare(
     'INSERT OR IGNORE INTO split_jobs (order_no, step, attempts, next_at, last_error, created_at, updated_at) VALUES (@orderNo, @step, @attempts, @nextAt, @lastError, @createdAt, @updatedAt)',
   )
@@ -57,5 +112,5 @@ export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobReposi
     },
     listDue: (now, limit) => (due.all(now, limit) as JobRow[]).map((r) => fromRow(r) as SplitJobRecord),
   }
-  return { splitJobs }
+  return { splitJobs, splits: sqliteAdminSplits(db) }
 }

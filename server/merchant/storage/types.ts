@@ -7,7 +7,7 @@
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
 import type { ApplicationRepository, ShopRepository } from './onboarding'
 import type { ComponentTicketStore } from './sqlite-component'
-import type { SplitJobRepository } from './splits'
+import type { SplitJobRepository, SplitRepository } from './splits'
 import type { SplitSummaryStatus } from '../../../src/contract/constants'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
@@ -159,6 +159,8 @@ export interface Storage {
   shops: ShopRepository
   /** Automatic profit-sharing jobs (PROFIT_SHARING=auto). */
   splitJobs: SplitJobRepository
+  /** Splits requested through the admin API (PROFIT_SHARING=manual). */
+  splits: SplitRepository
   /** The component verify ticket (thirdparty scenario). */
   componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */

@@ -18,6 +18,25 @@ export interface SplitGateway {
   splitCommission(t: SplitTarget, amount: number): Promise<unknown>
   /** Releases everything still frozen to the shop (e-commerce finish-order, ordinary unfreeze). */
   finish(t: SplitTarget): Promise<unknown>
+  /** A split to any receivers (the admin API); `finish` releases the rest in the same request. */
+  split(t: SplitTarget, receivers: SplitReceiver[], finish: boolean): Promise<unknown>
+  /** What WeChat Pay says of a split now. */
+  query(t: SplitTarget): Promise<SplitState>
+  /** What is still frozen (not split, not released) of an order, in fen. */
+  unsplitAmount(transactionId: string): Promise<number>
+}
+
+export interface SplitReceiver {
+  type: 'MERCHANT_ID' | 'PERSONAL_OPENID'
+  account: string
+  amount: number
+  description: string
+}
+
+/** A split as WeChat Pay reports it (both families' spellings folded). */
+export interface SplitState {
+  status: string
+  receivers: Array<{ account: string; amount: number; result: string; failReason?: string }>
 }
 
 /** WeChat Pay's cap on an e-commerce order's splits. */
@@ -30,6 +49,10 @@ const FINISH_DESCRIPTION = '分账完结'
 export function createSplitGateway(config: Config, client: WechatPayClient): SplitGateway {
   const ecommerce = config.mode === 'ecommerce'
   const post = async (path: string, body: object) => (await client.call<unknown>('POST', path, { body })).data
+  const get = async <T>(path: string) => (await client.call<T>('GET', path, { retry: true })).data
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString()
+  // An openid receiver belongs to the appid it was obtained under (the mini-program's).
+  const appidFor = (receivers: SplitReceiver[]) => (receivers.some((r) => r.type === 'PERSONAL_OPENID') ? { appid: config.miniProgramAppId } : {})
   return {
     unfreezesWithSplit: !ecommerce,
     async maxRatioBps(subMchid) {
@@ -53,6 +76,40 @@ export function createSplitGateway(config: Config, client: WechatPayClient): Spl
             receivers: [{ type: 'MERCHANT_ID', account: config.mchid, amount, description: COMMISSION_DESCRIPTION }],
             unfreeze_unsplit: true,
           }),
+    split: (t, receivers, finish) =>
+      ecommerce
+        ? post('/v3/ecommerce/profitsharing/orders', {
+            ...appidFor(receivers),
+            sub_mchid: t.subMchid,
+            transaction_id: t.transactionId,
+            out_order_no: t.outOrderNo,
+            receivers: receivers.map((r) => ({ type: r.type, receiver_account: r.account, amount: r.amount, description: r.description })),
+            finish,
+          })
+        : post('/v3/profitsharing/orders', {
+            ...appidFor(receivers),
+            sub_mchid: t.subMchid,
+            transaction_id: t.transactionId,
+            out_order_no: t.outOrderNo,
+            receivers: receivers.map((r) => ({ type: r.type, account: r.account, amount: r.amount, description: r.description })),
+            unfreeze_unsplit: finish,
+          }),
+    async query(t) {
+      type Wire = { status?: string; state?: string; receivers?: Array<{ receiver_account?: string; account?: string; amount: number; result: string; fail_reason?: string }> }
+      const w = ecommerce
+        ? await get<Wire>(`/v3/ecommerce/profitsharing/orders?${q({ sub_mchid: t.subMchid, transaction_id: t.transactionId, out_order_no: t.outOrderNo })}`)
+        : await get<Wire>(`/v3/profitsharing/orders/${encodeURIComponent(t.outOrderNo)}?${q({ sub_mchid: t.subMchid, transaction_id: t.transactionId })}`)
+      return {
+        status: w.status ?? w.state ?? 'PROCESSING',
+        receivers: (w.receivers ?? []).map((r) => ({ account: r.receiver_account ?? r.account ?? '', amount: r.amount, result: r.result, ...(r.fail_reason ? { failReason: r.fail_reason } : {}) })),
+      }
+    },
+    async unsplitAmount(transactionId) {
+      const path = ecommerce
+        ? `/v3/ecommerce/profitsharing/orders/${encodeURIComponent(transactionId)}/amounts`
+        : `/v3/profitsharing/transactions/${encodeURIComponent(transactionId)}/amounts`
+      return (await get<{ unsplit_amount: number }>(path)).unsplit_amount
+    },
     finish: (t) =>
       post(ecommerce ? '/v3/ecommerce/profitsharing/finish-order' : '/v3/profitsharing/orders/unfreeze', {
         sub_mchid: t.subMchid,
