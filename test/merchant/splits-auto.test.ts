@@ -3,10 +3,10 @@
  * released to the shop, in e-commerce and partner mode, across the "订单处理中" window; the shop's
  * max_ratio; and a lost split answer resumed without a second split.
  */
-import { createPublicKey } from 'node:crypto'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
+import { capShop } from './split-helpers'
 
 let emu: EmulatorHandle
 let sp: TestMerchant
@@ -71,19 +71,7 @@ test.each(['ecommerce', 'partner'] as const)('%s: the commission goes to the pla
 
 test('partner: a commission over the shop’s max_ratio is not sent: split failed with SPLIT_OVER_LIMIT', async () => {
   const shop = await registerMerchant(emu, { mode: 'partner' })
-  // Register it again with a 5 % cap for its sub-merchant (merchant-configs answers max_ratio 500).
-  await fetch(`${emu.url}/__emulator/merchants`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      mchid: shop.mchid,
-      serialNo: shop.serialNo,
-      publicKeyPem: createPublicKey(shop.privateKey).export({ type: 'spki', format: 'pem' }).toString(),
-      apiV3Key: shop.apiV3Key,
-      appIds: [shop.appId],
-      subMchids: [{ mchid: shop.subMchid, appIds: [shop.subAppId], maxRatioBps: 500 }],
-    }),
-  })
+  await capShop(emu, shop, 500) // merchant-configs answers max_ratio 500 (5 %)
   const b = await start(shop, { WECHATPAY_MODE: 'partner' })
   const o = await paidOrder(b, 1000)
   expect(await o.view()).toMatchObject({ split: { status: 'failed', commission: 0, unfrozen: 0 } })

@@ -6,6 +6,7 @@
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
+import { capShop } from './split-helpers'
 
 let emu: EmulatorHandle
 let sp: TestMerchant
@@ -94,4 +95,23 @@ test('auto mode: the admin API makes no split (ORDER_NOT_SPLITTABLE, checked bef
     payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 10_000, description: '佣金' }], finish: true },
   })
   expect([res.status, res.body.error.code]).toEqual([409, 'ORDER_NOT_SPLITTABLE'])
+})
+
+test('partner manual: the cap is the shop’s max_ratio, read before anything is sent; a finish in the same request releases the rest', async () => {
+  const shop = await registerMerchant(emu, { mode: 'partner' })
+  await capShop(emu, shop, 500)
+  const b = await startBackend({ emulator: emu, merchant: shop, clock, env: { WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, overrides: { rateLimitOrdersPerMin: 1000 } })
+  backends.push(b)
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000)
+  const split = (amount: number) =>
+    call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: shop.mchid, amount, description: '平台佣金' }], finish: true } })
+  const over = await split(51)
+  expect([over.status, over.body.error.code]).toEqual([400, 'SPLIT_OVER_LIMIT'])
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing.splits).toEqual([])
+  const ok = await split(50)
+  expect(ok.status).toBe(201)
+  expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 50, unfrozen: 950 } })
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 50, finished: true })
 })
