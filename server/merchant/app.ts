@@ -24,6 +24,7 @@ import { createShopService, type ShopService } from './services/shops'
 import { createAutoSplits } from './services/splits/auto'
 import { createSplitGateway } from './services/splits/gateway'
 import { createManualSplits } from './services/splits/manual'
+import { createSplitReturns } from './services/splits/returns'
 import { splitsRoutes } from './routes/splits'
 import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
@@ -179,7 +180,10 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
-  if (manualSplits) await app.register(splitsRoutes, { splits: manualSplits, adminToken: config.adminToken })
+  if (manualSplits && splitGateway) {
+    const returns = createSplitReturns({ storage, gateway: splitGateway, config, clock, logger })
+    await app.register(splitsRoutes, { splits: manualSplits, returns, adminToken: config.adminToken })
+  }
   await app.register(notifyRoutes, { handle })
   if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 

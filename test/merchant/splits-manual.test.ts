@@ -115,3 +115,30 @@ test('partner manual: the cap is the shop’s max_ratio, read before anything is
   expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 50, unfrozen: 950 } })
   expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 50, finished: true })
 })
+
+test('ecommerce manual: a refund above the unsplit amount needs a return first; the return gives it back to the shop', async () => {
+  const b = await start({ PROFIT_SHARING: 'manual' })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000)
+  const made = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 300, description: '平台佣金' }], finish: false } })
+  const splitNo = made.body.split.splitNo as string
+  await advance(3_000)
+  expect((await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })).body.splits[0].receivers[0].result).toBe('success')
+
+  const refund = (amount: number) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/refunds`, { headers: admin, payload: { requestId: requestId('refund'), amount, reason: '退款' } })
+  const needs = await refund(800)
+  expect([needs.status, needs.body.error.code]).toEqual([409, 'REFUND_NEEDS_RETURN'])
+
+  const back = (amount: number, rid = requestId('ret')) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits/${splitNo}/returns`, { headers: admin, payload: { requestId: rid, amount, description: '退款回退' } })
+  const rid = requestId('ret')
+  const ret = await back(100, rid)
+  expect([ret.status, ret.body.return]).toEqual([201, expect.objectContaining({ splitNo, amount: 100, status: 'succeeded' })])
+  expect((await back(100, rid)).status).toBe(200)
+  expect((await back(201)).body.error.code).toBe('BAD_REQUEST') // 200 fen left to return
+  expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 200 } })
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 700, returns: [expect.objectContaining({ amount: 100 })] }) // returned money is the shop's, refundable, not frozen again
+
+  const ok = await refund(800)
+  expect([ok.status, ok.body.refund.amount]).toEqual([201, 800])
+})

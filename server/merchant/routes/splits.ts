@@ -2,10 +2,12 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { REQUEST_ID_PATTERN } from '../../../src/contract/constants'
 import { ErrorBodySchema, OrderNoParamsSchema } from '../../../src/contract/schemas'
 import type { ManualSplits } from '../services/splits/manual'
+import type { SplitReturns } from '../services/splits/returns'
 import { adminGuard } from './admin'
 
 export interface SplitsRoutesOptions {
   splits: ManualSplits
+  returns: SplitReturns
   adminToken: string
 }
 
@@ -28,8 +30,8 @@ const SplitSchema = Type.Object({
 const RequestId = Type.String({ pattern: REQUEST_ID_PATTERN })
 const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema }
 
-/** The admin profit-sharing API (PROFIT_SHARING=manual) behind X-Admin-Token: list, split, finish. */
-export const splitsRoutes: FastifyPluginAsyncTypebox<SplitsRoutesOptions> = async (app, { splits, adminToken }) => {
+/** The admin profit-sharing API (PROFIT_SHARING=manual) behind X-Admin-Token: list, split, finish, return. */
+export const splitsRoutes: FastifyPluginAsyncTypebox<SplitsRoutesOptions> = async (app, { splits, returns, adminToken }) => {
   app.addHook('onRequest', adminGuard(adminToken))
 
   app.get('/api/admin/orders/:orderNo/splits', {
@@ -66,4 +68,23 @@ export const splitsRoutes: FastifyPluginAsyncTypebox<SplitsRoutesOptions> = asyn
       response: { 200: Type.Object({ split: SplitSchema }), ...errors },
     },
   }, async (req) => ({ split: (await splits.finish(req.params.orderNo, req.body.requestId)).split }))
+
+  const ReturnSchema = Type.Object({
+    returnNo: Type.String(),
+    splitNo: Type.String(),
+    amount: Type.Integer(),
+    status: Type.Union([Type.Literal('processing'), Type.Literal('succeeded'), Type.Literal('failed')]),
+    failReason: Type.Optional(Type.String()),
+    createdAt: Type.String(),
+  })
+  app.post('/api/admin/orders/:orderNo/splits/:splitNo/returns', {
+    schema: {
+      params: Type.Object({ orderNo: OrderNoParamsSchema.properties.orderNo, splitNo: Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$' }) }),
+      body: Type.Object({ requestId: RequestId, amount: Type.Integer({ minimum: 1 }), description: Type.String({ minLength: 1, maxLength: 80 }) }, { additionalProperties: Type.Never() }),
+      response: { 200: Type.Object({ return: ReturnSchema }), 201: Type.Object({ return: ReturnSchema }), ...errors },
+    },
+  }, async (req, reply) => {
+    const answer = await returns.create(req.params.orderNo, req.params.splitNo, req.body)
+    return reply.code(answer.replayed ? 200 : 201).send({ return: answer.return })
+  })
 }

@@ -61,3 +61,26 @@ export interface SplitRepository {
   listByOrder(orderNo: string): SplitRecord[]
   update(splitNo: string, patch: Partial<Pick<SplitRecord, 'status' | 'failReason' | 'receivers' | 'updatedAt'>>): void
 }
+
+/** A return (回退) of part of an admin split from a merchant receiver back to the shop. */
+export interface SplitReturnRecord {
+  returnNo: string
+  splitNo: string
+  orderNo: string
+  requestId: string
+  returnMchid: string
+  amount: number
+  description: string
+  status: 'processing' | 'succeeded' | 'failed'
+  failReason: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface SplitReturnRepository {
+  insert(r: SplitReturnRecord): void
+  findByRequest(splitNo: string, requestId: string): SplitReturnRecord | undefined
+  /** Oldest first. */
+  listByOrder(orderNo: string): SplitReturnRecord[]
+  update(returnNo: string, patch: { status: SplitReturnRecord['status']; failReason?: string | null; updatedAt: number }): void
+}

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { SplitJobRecord, SplitJobRepository, SplitRecord, SplitRepository } from './splits'
+import type { SplitJobRecord, SplitJobRepository, SplitRecord, SplitRepository, SplitReturnRecord, SplitReturnRepository } from './splits'
 
 /** Migration 3: whether an order was placed with profit sharing, its split summary, and the split jobs. */
 export const SPLITS_MIGRATION = `
@@ -28,6 +28,20 @@ export const SPLITS_MIGRATION = `
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     UNIQUE (order_no, request_id)
+  );
+  CREATE TABLE split_returns (
+    return_no TEXT PRIMARY KEY,
+    split_no TEXT NOT NULL REFERENCES splits(split_no),
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    return_mchid TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    description TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
+    fail_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (split_no, request_id)
   );
 `
 
@@ -94,8 +108,27 @@ function sqliteAdminSplits(db: Database.Database): SplitRepository {
   }
 }
 
-/** The split repositories (automatic jobs, admin splits) over a migrated database. */
-export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobRepository; splits: SplitRepository } {
+/** The returns' repository over a migrated database. */
+function sqliteSplitReturns(db: Database.Database): SplitReturnRepository {
+  type Row = { return_no: string; split_no: string; order_no: string; request_id: string; return_mchid: string; amount: number; description: string; status: SplitReturnRecord['status']; fail_reason: string | null; created_at: number; updated_at: number }
+  const from = (r: Row | undefined): SplitReturnRecord | undefined =>
+    r && { returnNo: r.return_no, splitNo: r.split_no, orderNo: r.order_no, requestId: r.request_id, returnMchid: r.return_mchid, amount: r.amount, description: r.description, status: r.status, failReason: r.fail_reason, createdAt: r.created_at, updatedAt: r.updated_at }
+  const insert = db.prepare(
+    'INSERT INTO split_returns (return_no, split_no, order_no, request_id, return_mchid, amount, description, status, fail_reason, created_at, updated_at) VALUES (@returnNo, @splitNo, @orderNo, @requestId, @returnMchid, @amount, @description, @status, @failReason, @createdAt, @updatedAt)',
+  )
+  const byRequest = db.prepare('SELECT * FROM split_returns WHERE split_no = ? AND request_id = ?')
+  const byOrder = db.prepare('SELECT * FROM split_returns WHERE order_no = ? ORDER BY created_at ASC, rowid ASC')
+  const update = db.prepare('UPDATE split_returns SET status = @status, fail_reason = @failReason, updated_at = @updatedAt WHERE return_no = @returnNo')
+  return {
+    insert: (r) => void insert.run(r),
+    findByRequest: (splitNo, requestId) => from(byRequest.get(splitNo, requestId) as Row | undefined),
+    listByOrder: (orderNo) => (byOrder.all(orderNo) as Row[]).map((r) => from(r) as SplitReturnRecord),
+    update: (returnNo, p) => void update.run({ returnNo, status: p.status, failReason: p.failReason ?? null, updatedAt: p.updatedAt }),
+  }
+}
+
+/** The split repositories (automatic jobs, admin splits, returns) over a migrated database. */
+export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobRepository; splits: SplitRepository; splitReturns: SplitReturnRepository } {
   const insert = db.prepare(
     'INSERT OR IGNORE INTO split_jobs (order_no, step, attempts, next_at, last_error, created_at, updated_at) VALUES (@orderNo, @step, @attempts, @nextAt, @lastError, @createdAt, @updatedAt)',
   )
@@ -112,5 +145,5 @@ export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobReposi
     },
     listDue: (now, limit) => (due.all(now, limit) as JobRow[]).map((r) => fromRow(r) as SplitJobRecord),
   }
-  return { splitJobs, splits: sqliteAdminSplits(db) }
+  return { splitJobs, splits: sqliteAdminSplits(db), splitReturns: sqliteSplitReturns(db) }
 }

@@ -7,7 +7,7 @@
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
 import type { ApplicationRepository, ShopRepository } from './onboarding'
 import type { ComponentTicketStore } from './sqlite-component'
-import type { SplitJobRepository, SplitRepository } from './splits'
+import type { SplitJobRepository, SplitRepository, SplitReturnRepository } from './splits'
 import type { SplitSummaryStatus } from '../../../src/contract/constants'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
@@ -161,6 +161,8 @@ export interface Storage {
   splitJobs: SplitJobRepository
   /** Splits requested through the admin API (PROFIT_SHARING=manual). */
   splits: SplitRepository
+  /** Returns (回退) of admin splits. */
+  splitReturns: SplitReturnRepository
   /** The component verify ticket (thirdparty scenario). */
   componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */

@@ -24,6 +24,8 @@ export interface SplitGateway {
   query(t: SplitTarget): Promise<SplitState>
   /** What is still frozen (not split, not released) of an order, in fen. */
   unsplitAmount(transactionId: string): Promise<number>
+  /** Returns (回退) part of a split from a merchant receiver to the shop; answers WeChat Pay's result. */
+  returnSplit(r: { subMchid: string; outOrderNo: string; outReturnNo: string; returnMchid: string; amount: number; description: string }): Promise<{ result: string; failReason?: string }>
 }
 
 export interface SplitReceiver {
@@ -109,6 +111,11 @@ export function createSplitGateway(config: Config, client: WechatPayClient): Spl
         ? `/v3/ecommerce/profitsharing/orders/${encodeURIComponent(transactionId)}/amounts`
         : `/v3/profitsharing/transactions/${encodeURIComponent(transactionId)}/amounts`
       return (await get<{ unsplit_amount: number }>(path)).unsplit_amount
+    },
+    async returnSplit(r) {
+      const body = { sub_mchid: r.subMchid, out_order_no: r.outOrderNo, out_return_no: r.outReturnNo, return_mchid: r.returnMchid, amount: r.amount, description: r.description }
+      const answer = (await client.call<{ result?: string; fail_reason?: string }>('POST', ecommerce ? '/v3/ecommerce/profitsharing/returnorders' : '/v3/profitsharing/return-orders', { body })).data
+      return { result: answer.result ?? 'PROCESSING', ...(answer.fail_reason ? { failReason: answer.fail_reason } : {}) }
     },
     finish: (t) =>
       post(ecommerce ? '/v3/ecommerce/profitsharing/finish-order' : '/v3/profitsharing/orders/unfreeze', {

@@ -75,7 +75,8 @@ export function createManualSplits(o: ManualSplitOptions) {
         storage.splits.update(split.splitNo, { status: splitStatusOf(state.status), receivers, updatedAt: now })
       }
       const live = storage.splits.listByOrder(order.orderNo).filter((s) => s.status !== 'failed')
-      const commission = live.reduce((sum, s) => sum + s.receivers.reduce((a, r) => a + r.amount, 0), 0)
+      const returned = storage.splitReturns.listByOrder(order.orderNo).filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0)
+      const commission = live.reduce((sum, s) => sum + s.receivers.reduce((a, r) => a + r.amount, 0), 0) - returned
       const finished = live.some((s) => s.finish)
       storage.orders.update(order.orderNo, {
         splitStatus: finished ? 'finished' : live.length ? 'split' : (order.splitStatus ?? null),
