@@ -26,6 +26,7 @@ import { createSplitGateway } from './services/splits/gateway'
 import { createManualSplits } from './services/splits/manual'
 import { createSplitReturns } from './services/splits/returns'
 import { splitsRoutes } from './routes/splits'
+import { adminOrdersRoutes } from './routes/admin-orders'
 import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
 
@@ -180,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
+  await app.register(adminOrdersRoutes, { storage, gateway, adminToken: config.adminToken })
   if (manualSplits && splitGateway) {
     const returns = createSplitReturns({ storage, gateway: splitGateway, config, clock, logger })
     await app.register(splitsRoutes, { splits: manualSplits, returns, adminToken: config.adminToken })

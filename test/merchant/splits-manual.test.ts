@@ -142,3 +142,15 @@ test('ecommerce manual: a refund above the unsplit amount needs a return first; 
   const ok = await refund(800)
   expect([ok.status, ok.body.refund.amount]).toEqual([201, 800])
 })
+
+test('GET /api/admin/orders/:orderNo: the order (with its split) and its attempts as WeChat Pay reports them', async () => {
+  const b = await start({ PROFIT_SHARING: 'manual' })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 700)
+  const res = await call(b, 'GET', `/api/admin/orders/${o.orderNo}`, { headers: admin })
+  expect(res.status).toBe(200)
+  expect(res.body.order).toMatchObject({ orderNo: o.orderNo, status: 'paid', split: { status: 'pending' } })
+  expect(res.body.attempts).toEqual([{ outTradeNo: o.outTradeNo(), state: 'SUCCESS', prepayId: expect.any(String), transactionId: res.body.order.transactionId }])
+  expect((await call(b, 'GET', `/api/admin/orders/${o.orderNo}`)).status).toBe(401)
+  expect((await call(b, 'GET', '/api/admin/orders/20990101000000000000', { headers: admin })).status).toBe(404)
+})
