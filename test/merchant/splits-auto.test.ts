@@ -3,6 +3,9 @@
  * released to the shop, in e-commerce and partner mode, across the "订单处理中" window; the shop's
  * max_ratio; and a lost split answer resumed without a second split.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
@@ -125,4 +128,20 @@ test('ecommerce: refunds go to /v3/ecommerce/refunds/apply; above the unsplit am
     return b.app.storage.refunds.get(within.body.refund.refundNo)?.status === 'succeeded'
   }, 'refund settled')
   await emu.faults({ reset: true })
+})
+
+test('the job is durable: a backend stopped while it waits for the 订单处理中 window is finished by the next one, once', async () => {
+  const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'merchant-split-')), 'm.db')}`
+  const first = await start(sp, { WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
+  const o = await paidOrder(first, 1500)
+  expect(first.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', lastError: 'ORDER_SETTLING' })
+  await first.close()
+  const second = await start(sp, { WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
+  await advance(61_000)
+  await second.app.reconciler.runOnce()
+  await second.app.reconciler.runOnce()
+  expect(second.app.storage.orders.get(o.orderNo)).toMatchObject({ splitStatus: 'finished', splitCommission: 150, splitUnfrozen: 1350 })
+  const ps = (await emulatorOrder(o.outTradeNo)).profitSharing
+  expect(ps).toMatchObject({ unsplitAmount: 0, splitAmount: 150, finished: true })
+  expect(ps.splits).toHaveLength(1)
 })
