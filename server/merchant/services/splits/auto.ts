@@ -114,8 +114,9 @@ export function createAutoSplits(o: AutoSplitOptions) {
   }
 
   return {
-    /** Inside the payment's transaction: stores the order's job (zero commission: just finish). */
+    /** Inside the payment's transaction: stores the order's job (zero commission: just finish); none for an order placed without profit sharing. */
     record(order: OrderRecord): void {
+      if (!order.profitSharing) return
       const now = clock()
       storage.splitJobs.insert({ orderNo: order.orderNo, step: commissionOf(order.amount, o.commissionBps) > 0 ? 'split' : 'finish', attempts: 0, nextAt: now, lastError: null, createdAt: now, updatedAt: now })
     },
