@@ -21,6 +21,12 @@ import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
 import { createShopService, type ShopService } from './services/shops'
+import { createAutoSplits } from './services/splits/auto'
+import { createSplitGateway } from './services/splits/gateway'
+import { createManualSplits } from './services/splits/manual'
+import { createSplitReturns } from './services/splits/returns'
+import { splitsRoutes } from './routes/splits'
+import { adminOrdersRoutes } from './routes/admin-orders'
 import { createWechatPayClient, createWechatPayGateway, type PaymentGateway } from './services/wechatpay-gateway'
 import { openStorage, type Storage } from './storage'
 
@@ -116,6 +122,13 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   }
   const gateway = deps.gateway ?? createWechatPayGateway(config, { client, routeOf })
   const logger = app.log
+  // PROFIT_SHARING=auto: the commission of every paid order is split by a durable job.
+  const splitGateway = config.mode !== 'direct' && config.profitSharing !== 'off' ? createSplitGateway(config, client) : undefined
+  const autoSplits = splitGateway && config.profitSharing === 'auto'
+    ? createAutoSplits({ storage, gateway: splitGateway, clock, logger, commissionBps: config.platformCommissionBps, defaultSubMchid: config.subMchid })
+    : undefined
+  // The admin split API answers in both modes (auto: ORDER_NOT_SPLITTABLE for a new split).
+  const manualSplits = splitGateway ? createManualSplits({ storage, gateway: splitGateway, config, clock, logger }) : undefined
   const orders = createOrderService({
     storage,
     gateway,
@@ -124,6 +137,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     maxOrderFen: config.maxOrderFen,
     orderExpireMinutes: config.orderExpireMinutes,
     rateLimitOrdersPerMin: config.rateLimitOrdersPerMin,
+    profitSharing: config.mode !== 'direct' && config.profitSharing !== 'off',
+    ...(autoSplits ? { afterPaid: autoSplits } : {}),
   })
   const component = config.component && createComponentTokens({ ...config.component, wechatApiBase: config.wechatApiBase, tickets: storage.componentTickets, clock, fetch: deps.fetch })
   const sessions = createSessionService({
@@ -143,7 +158,8 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   const applications = config.mode !== 'direct' && config.dataEncryptionKey
     ? createApplicationService({ storage, gateway: onboarding, sealer: createSealer(config.dataEncryptionKey), clock, logger })
     : undefined
-  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, applications ? [() => applications.reconcile()] : [])
+  const morePasses = [...(applications ? [() => applications.reconcile()] : []), ...(autoSplits ? [() => autoSplits.runDue()] : [])]
+  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, morePasses)
 
   registerErrorHandler(app)
   await app.register(cors, {
@@ -165,6 +181,11 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
+  await app.register(adminOrdersRoutes, { storage, gateway, adminToken: config.adminToken })
+  if (manualSplits && splitGateway) {
+    const returns = createSplitReturns({ storage, gateway: splitGateway, config, clock, logger })
+    await app.register(splitsRoutes, { splits: manualSplits, returns, adminToken: config.adminToken })
+  }
   await app.register(notifyRoutes, { handle })
   if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 

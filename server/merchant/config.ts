@@ -52,6 +52,8 @@ export const EnvSchema = Type.Object({
   RECONCILE_INTERVAL_SECONDS: opt(str(INT, 'seconds between reconciliation passes, 0 to turn it off')),
   DATA_ENCRYPTION_KEY: opt(str('.+', `${DATA_KEY_BYTES} random bytes in base64 (openssl rand -base64 ${DATA_KEY_BYTES}); encrypts onboarding personal data`)),
   MEDIA_MAX_BYTES: opt(str(INT, 'the largest onboarding image in bytes, a positive integer')),
+  PROFIT_SHARING: opt(Type.Union([Type.Literal('off'), Type.Literal('manual'), Type.Literal('auto')], { description: 'off, manual or auto' })),
+  PLATFORM_COMMISSION_BPS: opt(str(INT, 'the platform commission in basis points, 0 to 3000 (1000 = 10 %)')),
 })
 export type Env = Static<typeof EnvSchema>
 export const ENV_KEYS = Object.keys(EnvSchema.properties) as Array<keyof Env>
@@ -60,6 +62,10 @@ export const ENV_KEYS = Object.keys(EnvSchema.properties) as Array<keyof Env>
 export type Mode = 'direct' | 'partner' | 'ecommerce'
 /** Who owns the mini-program users pay in (platform.md): the provider, the shop, or the shop through the provider's component. */
 export type Scenario = 'centralized' | 'outsourced' | 'thirdparty'
+/** Profit sharing (分账): off; orders frozen for the admin API to split; or the commission split automatically. */
+export type ProfitSharing = 'off' | 'manual' | 'auto'
+/** The highest commission: WeChat Pay's 30 % cap on what one order may split to receivers. */
+export const MAX_COMMISSION_BPS = 3000
 
 /** The validated, typed configuration: keys parsed once, at start-up. */
 export interface Config {
@@ -105,6 +111,10 @@ export interface Config {
   dataEncryptionKey?: Buffer
   /** Largest image POST /api/media accepts. */
   mediaMaxBytes: number
+  /** PROFIT_SHARING; partner / ecommerce only (direct is always off). */
+  profitSharing: ProfitSharing
+  /** PLATFORM_COMMISSION_BPS: the platform's commission in auto mode (0 with manual / off). */
+  platformCommissionBps: number
 }
 
 export interface LoadOptions {
@@ -216,6 +226,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
   const mediaMaxBytes = int(e.MEDIA_MAX_BYTES, DEFAULT_MEDIA_MAX_BYTES)
   if (mediaMaxBytes < 1) fail('MEDIA_MAX_BYTES', 'is malformed: expected a positive integer')
   const scenario = scenarioOf(e, mode, fail)
+  const profitSharing: ProfitSharing = e.PROFIT_SHARING ?? 'off'
+  if (mode === 'direct' && profitSharing !== 'off') fail('PROFIT_SHARING', 'is set but WECHATPAY_MODE is direct: profit sharing is for partner / ecommerce mode, set it to off or remove it')
+  const platformCommissionBps = int(e.PLATFORM_COMMISSION_BPS, 0)
+  if (platformCommissionBps > MAX_COMMISSION_BPS) fail('PLATFORM_COMMISSION_BPS', `is malformed: expected 0 to ${MAX_COMMISSION_BPS} basis points (WeChat Pay splits at most 30 % of an order)`)
+  if (profitSharing === 'auto' && e.PLATFORM_COMMISSION_BPS === undefined) fail('PLATFORM_COMMISSION_BPS', `is missing: PROFIT_SHARING=auto splits this commission from every order, 0 to ${MAX_COMMISSION_BPS} basis points`)
+  if (e.PLATFORM_COMMISSION_BPS !== undefined && profitSharing !== 'auto') fail('PLATFORM_COMMISSION_BPS', 'is set but PROFIT_SHARING is not auto: the commission is only split automatically, set PROFIT_SHARING=auto or remove it')
   const apiV3Bytes = Buffer.byteLength(e.WECHATPAY_APIV3_KEY, 'utf8')
   if (apiV3Bytes !== APIV3_KEY_BYTES) fail('WECHATPAY_APIV3_KEY', `is malformed: must be exactly ${APIV3_KEY_BYTES} bytes, got ${apiV3Bytes}`)
   const notifyProblem = notifyUrlProblem(e.NOTIFY_URL)
@@ -310,5 +326,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     reconcileIntervalMs: int(e.RECONCILE_INTERVAL_SECONDS, 60) * 1000,
     dataEncryptionKey,
     mediaMaxBytes,
+    profitSharing,
+    platformCommissionBps,
   }
 }

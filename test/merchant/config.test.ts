@@ -73,6 +73,19 @@ describe('loadConfig', () => {
     expect(load({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'partner', WECHATPAY_SUB_MCHID: '1900000110' }).miniProgramAppId).toBe(base.WECHATPAY_APPID)
   })
 
+  test('profit sharing: off by default; auto needs PLATFORM_COMMISSION_BPS of 0 to 3000; never in direct mode', () => {
+    const ecommerce = { ...base, ...DATA_KEY, WECHATPAY_MODE: 'ecommerce' }
+    expect(load(ecommerce)).toMatchObject({ profitSharing: 'off', platformCommissionBps: 0 })
+    expect(load({ ...ecommerce, PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '3000' })).toMatchObject({ profitSharing: 'auto', platformCommissionBps: 3000 })
+    expect(load({ ...ecommerce, PROFIT_SHARING: 'manual' }).profitSharing).toBe('manual')
+    expect(errorOf({ ...ecommerce, PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '3001' })).toMatch(/^PLATFORM_COMMISSION_BPS is malformed: expected 0 to 3000 basis points/)
+    expect(errorOf({ ...ecommerce, PROFIT_SHARING: 'auto' })).toMatch(/^PLATFORM_COMMISSION_BPS is missing/)
+    expect(errorOf({ ...ecommerce, PROFIT_SHARING: 'manual', PLATFORM_COMMISSION_BPS: '100' })).toMatch(/^PLATFORM_COMMISSION_BPS is set but PROFIT_SHARING is not auto/)
+    expect(errorOf({ ...ecommerce, PROFIT_SHARING: 'sometimes' })).toMatch(/^PROFIT_SHARING is malformed: expected off, manual or auto/)
+    expect(errorOf({ ...base, PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '100' })).toMatch(/^PROFIT_SHARING is set but WECHATPAY_MODE is direct/)
+    for (const message of [errorOf({ ...ecommerce, PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '3001' }), errorOf({ ...base, PROFIT_SHARING: 'manual' })]) expect(message).not.toMatch(/\n/)
+  })
+
   test('ecommerce mode needs no default shop but a data encryption key of 32 bytes in base64', () => {
     const c = load({ ...base, ...DATA_KEY, WECHATPAY_MODE: 'ecommerce' })
     expect(c.mode).toBe('ecommerce')

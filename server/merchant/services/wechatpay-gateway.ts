@@ -1,5 +1,6 @@
 import { WechatPayClient, type ParsedNotification, type RequestPaymentParams, type HeaderSource, type Refund, type RefundNotice, type Transaction, type PartnerTransaction } from '../../wechatpay'
 import type { Config } from '../config'
+import { applyEcommerceRefund, queryEcommerceRefund } from './splits/ecommerce-refunds'
 
 export interface AttemptOrder {
   outTradeNo: string
@@ -7,6 +8,8 @@ export interface AttemptOrder {
   amount: number
   openid: string
   timeExpire: string
+  /** Placed with settle_info.profit_sharing (partner / ecommerce): the money stays frozen until split. */
+  profitSharing?: boolean
 }
 
 /** What the backend needs from WeChat Pay, in either mode; direct vs partner is decided here only. */
@@ -70,6 +73,8 @@ export function createWechatPayClient(config: Config, options: GatewayOptions = 
 export function createWechatPayGateway(config: Config, options: GatewayOptions = {}): PaymentGateway {
   const client = options.client ?? createWechatPayClient(config, options)
   const partner = config.mode !== 'direct'
+  // E-commerce refunds have their own endpoints (they also draw on money frozen for profit sharing).
+  const ecommerce = config.mode === 'ecommerce'
   const routeOf = (outTradeNo: string) => options.routeOf?.(outTradeNo)
   const subOf = (outTradeNo: string) => routeOf(outTradeNo)?.subMchid ?? (config.subMchid as string)
   // sub_appid only in the scenarios where the shop's mini-program orders (WECHATPAY_SUB_APPID set).
@@ -92,6 +97,7 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
             sub_mchid: subOf(o.outTradeNo),
             ...common,
             payer: subAppId ? { sub_openid: o.openid } : { sp_openid: o.openid },
+            ...(o.profitSharing ? { settle_info: { profit_sharing: true } } : {}),
           })
         : await client.createJsapiOrder({ appid: config.appId, mchid: config.mchid, ...common, payer: { openid: o.openid } })
       return { prepayId: res.prepay_id }
@@ -99,7 +105,9 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
     query: (outTradeNo) => (partner ? client.queryOrderByOutTradeNo(outTradeNo, subOf(outTradeNo)) : client.queryOrderByOutTradeNo(outTradeNo)),
     close: (outTradeNo) => client.closeOrder(outTradeNo, partner ? subOf(outTradeNo) : undefined),
     refund: (r) =>
-      client.createRefund({
+      ecommerce
+        ? applyEcommerceRefund(client, { spAppId: config.appId, subMchid: subOf(r.outTradeNo), subAppId: subAppOf(r.outTradeNo), outTradeNo: r.outTradeNo, outRefundNo: r.outRefundNo, amount: r.amount, total: r.total, reason: r.reason, notifyUrl: config.notifyUrl })
+        : client.createRefund({
         ...(partner ? { sub_mchid: subOf(r.outTradeNo) } : {}),
         out_trade_no: r.outTradeNo,
         out_refund_no: r.outRefundNo,
@@ -107,7 +115,10 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
         notify_url: config.notifyUrl,
         amount: { refund: r.amount, total: r.total, currency: 'CNY' },
       }),
-    queryRefund: (outRefundNo, outTradeNo) => client.queryRefund(outRefundNo, partner ? (outTradeNo ? subOf(outTradeNo) : (config.subMchid as string)) : undefined),
+    queryRefund: (outRefundNo, outTradeNo) =>
+      ecommerce
+        ? queryEcommerceRefund(client, outRefundNo, outTradeNo ? subOf(outTradeNo) : (config.subMchid as string))
+        : client.queryRefund(outRefundNo, partner ? (outTradeNo ? subOf(outTradeNo) : (config.subMchid as string)) : undefined),
     payment: (prepayId) => client.requestPayment(config.miniProgramAppId, prepayId),
     parseNotification: (headers, raw) => client.parseNotification(headers, raw),
     shutdown: () => client.close(),

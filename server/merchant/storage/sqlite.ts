@@ -16,6 +16,7 @@ import type {
 } from './types'
 import { ONBOARDING_MIGRATION, sqliteOnboarding } from './sqlite-onboarding'
 import { sqliteComponentTickets } from './sqlite-component'
+import { SPLITS_MIGRATION, sqliteSplits } from './sqlite-splits'
 
 /** Schema migrations, applied in order once each; `user_version` remembers how far a file got. */
 const MIGRATIONS: string[] = [
@@ -84,6 +85,7 @@ const MIGRATIONS: string[] = [
      detail TEXT NOT NULL
    );`,
   ONBOARDING_MIGRATION,
+  SPLITS_MIGRATION,
 ]
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -214,6 +216,7 @@ export function openSqliteStorage(databaseUrl: string): Storage {
     refunds,
     notifications,
     ...sqliteOnboarding(db),
+    ...sqliteSplits(db),
     componentTickets: sqliteComponentTickets(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => {

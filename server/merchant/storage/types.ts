@@ -7,9 +7,12 @@
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
 import type { ApplicationRepository, ShopRepository } from './onboarding'
 import type { ComponentTicketStore } from './sqlite-component'
+import type { SplitJobRepository, SplitRepository, SplitReturnRepository } from './splits'
+import type { SplitSummaryStatus } from '../../../src/contract/constants'
 
 export { ORDER_STATUSES, type OrderStatus, type RefundStatus } from '../../../src/contract/constants'
 export * from './onboarding'
+export * from './splits'
 
 /** The business order the user sees. Times are milliseconds since the epoch. */
 export interface OrderRecord {
@@ -35,6 +38,12 @@ export interface OrderRecord {
   subMchid?: string | null
   /** The shop's sub_appid, carried for the outsourced / third-party scenarios. */
   subAppId?: string | null
+  /** 1 when placed with settle_info.profit_sharing (its money stays frozen until split), else 0. */
+  profitSharing?: number
+  /** The split summary (`order.split`); null until a split happened or failed. */
+  splitStatus?: SplitSummaryStatus | null
+  splitCommission?: number | null
+  splitUnfrozen?: number | null
 }
 
 /**
@@ -150,6 +159,12 @@ export interface Storage {
   notifications: NotificationLog
   applications: ApplicationRepository
   shops: ShopRepository
+  /** Automatic profit-sharing jobs (PROFIT_SHARING=auto). */
+  splitJobs: SplitJobRepository
+  /** Splits requested through the admin API (PROFIT_SHARING=manual). */
+  splits: SplitRepository
+  /** Returns (回退) of admin splits. */
+  splitReturns: SplitReturnRepository
   /** The component verify ticket (thirdparty scenario). */
   componentTickets: ComponentTicketStore
   /** Runs fn atomically (nested calls join the outer transaction). */

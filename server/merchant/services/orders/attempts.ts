@@ -65,6 +65,7 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
         amount: order.amount,
         openid: attempt.openid,
         timeExpire: attempt.timeExpire,
+        ...(order.profitSharing ? { profitSharing: true } : {}),
       })
       prepayId = answer.prepayId
     } catch (e) {

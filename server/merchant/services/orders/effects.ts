@@ -6,6 +6,8 @@ import type { Effect } from './transitions'
 export interface EffectHandlers {
   close(attempt: AttemptRecord): Promise<unknown>
   refund(refund: RefundRecord): Promise<unknown>
+  /** Runs after an order was paid (its profit-sharing job); not under the order's lock. */
+  paid(orderNo: string): Promise<unknown>
 }
 
 /**
@@ -19,6 +21,7 @@ export function createEffectRunner(ctx: Pick<OrderContext, 'logger' | 'withLock'
 
   const perform = (effect: Effect): Promise<unknown> => {
     if (effect.kind === 'close') return withLock(effect.attempt.orderNo, () => handlers.close(effect.attempt))
+    if (effect.kind === 'paid') return handlers.paid(effect.orderNo)
     return withLock(effect.refund.orderNo, () => handlers.refund(effect.refund))
   }
   const report = (effect: Effect, e: unknown) => {
@@ -27,6 +30,8 @@ export function createEffectRunner(ctx: Pick<OrderContext, 'logger' | 'withLock'
         { orderNo: effect.attempt.orderNo, outTradeNo: effect.attempt.outTradeNo, code: errorCode(e) },
         'closing a sibling attempt of a paid order failed; it expires at its time_expire, and a payment of it is refunded as stray',
       )
+    } else if (effect.kind === 'paid') {
+      logger.warn({ orderNo: effect.orderNo, code: errorCode(e) }, 'profit sharing after payment failed to run; the reconciler retries its job')
     } else {
       logger.error({ outRefundNo: effect.refund.outRefundNo, code: errorCode(e) }, 'automatic refund of a stray payment failed; the reconciler retries it')
     }

@@ -43,6 +43,10 @@ export interface OrderServiceOptions {
   orderExpireMinutes: number
   rateLimitOrdersPerMin: number
   random?: (max: number) => number
+  /** Place every order with settle_info.profit_sharing (PROFIT_SHARING manual / auto, partner / ecommerce). */
+  profitSharing?: boolean
+  /** Profit sharing after payment: `record` runs inside the payment's transaction (a durable job), `run` after it committed. */
+  afterPaid?: { record(order: OrderRecord): void; run(orderNo: string): Promise<unknown> }
 }
 
 /**
@@ -64,7 +68,11 @@ export function createOrderService(o: OrderServiceOptions) {
 
   // The parts, wired once: transitions hand their effects to the runner, which performs them through
   // the attempts and refunds parts later (the handlers are looked up when an effect runs).
-  const runner = createEffectRunner(ctx, { close: (attempt) => attempts.close(attempt), refund: (refund) => refunds.send(refund) })
+  const runner = createEffectRunner(ctx, {
+    close: (attempt) => attempts.close(attempt),
+    refund: (refund) => refunds.send(refund),
+    paid: (orderNo) => o.afterPaid?.run(orderNo) ?? Promise.resolve(),
+  })
 
   /**
    * Applies what WeChat Pay says about one attempt (notification, query or close), once: the
@@ -79,6 +87,11 @@ export function createOrderService(o: OrderServiceOptions) {
       if (state && d.attempt) storage.attempts.update(state.attempt.outTradeNo, d.attempt)
       if (state && d.order) storage.orders.update(state.order.orderNo, d.order)
       if (d.insertRefund) storage.refunds.insert(d.insertRefund)
+      const paid = d.outcome === 'applied' && state && o.afterPaid ? storage.orders.get(state.order.orderNo) : undefined
+      if (paid) {
+        o.afterPaid?.record(paid)
+        return { ...d, effects: [...d.effects, { kind: 'paid' as const, orderNo: paid.orderNo }] }
+      }
       return d
     })
     const log = { outTradeNo: t.out_trade_no, source, outcome: decision.outcome, detail: decision.detail }
@@ -138,6 +151,7 @@ export function createOrderService(o: OrderServiceOptions) {
         refundedAmount: 0,
         lastQueriedAt: null,
         ...(input.shop ? { shopId: input.shop.shopId, subMchid: input.shop.subMchid, subAppId: input.shop.subAppId } : {}),
+        ...(o.profitSharing ? { profitSharing: 1 } : {}),
       }
       let attempt: AttemptRecord
       try {

@@ -133,6 +133,8 @@ export function createRefunds(ctx: OrderContext) {
       })
       const { refund: sent, refusal } = await sendAndExplain(refund)
       logger.info({ orderNo, outRefundNo: sent.outRefundNo, amount: sent.amount, status: sent.status }, 'refund requested')
+      // A frozen profit-sharing order refunds only what is not split yet: return the split first.
+      if (refusal === 'RULE_LIMIT' && order.profitSharing) throw new AppError('REFUND_NEEDS_RETURN', 'WeChat Pay refused the refund: it exceeds what is not split yet (RULE_LIMIT); return the split first')
       if (refusal) throw new AppError('UPSTREAM_ERROR', `WeChat Pay refused the refund: ${refusal}`)
       return { refund: toRefundView(sent), order: toOrderView(mustOrder(storage, orderNo)), replayed: false }
     })

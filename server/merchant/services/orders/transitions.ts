@@ -17,6 +17,8 @@ export type Effect =
   | { kind: 'close'; attempt: AttemptRecord }
   /** Send a stored refund (the same out_refund_no on every resend). */
   | { kind: 'refund'; refund: RefundRecord }
+  /** The order was paid: start its profit sharing (PROFIT_SHARING=auto; the job was stored with the payment). */
+  | { kind: 'paid'; orderNo: string }
 
 /** What is stored about the attempt a transaction names. */
 export interface PaymentState {

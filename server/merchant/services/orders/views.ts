@@ -23,6 +23,7 @@ export const toOrderView = (o: OrderRecord): OrderView => ({
   transactionId: o.transactionId,
   refundedAmount: o.refundedAmount,
   ...(o.shopId ? { shopId: o.shopId } : {}),
+  ...(o.profitSharing ? { split: { status: o.splitStatus ?? 'pending', commission: o.splitCommission ?? 0, unfrozen: o.splitUnfrozen ?? 0 } } : {}),
 })
 
 /** The contract's view of a refund record. */

@@ -1,0 +1,149 @@
+import type Database from 'better-sqlite3'
+import type { SplitJobRecord, SplitJobRepository, SplitRecord, SplitRepository, SplitReturnRecord, SplitReturnRepository } from './splits'
+
+/** Migration 3: whether an order was placed with profit sharing, its split summary, and the split jobs. */
+export const SPLITS_MIGRATION = `
+  ALTER TABLE orders ADD COLUMN profit_sharing INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN split_status TEXT;
+  ALTER TABLE orders ADD COLUMN split_commission INTEGER;
+  ALTER TABLE orders ADD COLUMN split_unfrozen INTEGER;
+  CREATE TABLE split_jobs (
+    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
+    step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
+  CREATE TABLE splits (
+    split_no TEXT PRIMARY KEY,
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    receivers TEXT NOT NULL,
+    finish INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
+    fail_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (order_no, request_id)
+  );
+  CREATE TABLE split_returns (
+    return_no TEXT PRIMARY KEY,
+    split_no TEXT NOT NULL REFERENCES splits(split_no),
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    return_mchid TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    description TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
+    fail_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (split_no, request_id)
+  );
+`
+
+interface JobRow {
+  order_no: string
+  step: SplitJobRecord['step']
+  attempts: number
+  next_at: number
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}
+const fromRow = (r: JobRow | undefined): SplitJobRecord | undefined =>
+  r && { orderNo: r.order_no, step: r.step, attempts: r.attempts, nextAt: r.next_at, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at }
+const COLUMNS: Record<keyof Omit<SplitJobRecord, 'orderNo'>, string> = {
+  step: 'step',
+  attempts: 'attempts',
+  nextAt: 'next_at',
+  lastError: 'last_error',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+}
+
+interface SplitRow {
+  split_no: string
+  order_no: string
+  request_id: string
+  receivers: string
+  finish: number
+  status: SplitRecord['status']
+  fail_reason: string | null
+  created_at: number
+  updated_at: number
+}
+const splitFromRow = (r: SplitRow | undefined): SplitRecord | undefined =>
+  r && {
+    splitNo: r.split_no,
+    orderNo: r.order_no,
+    requestId: r.request_id,
+    receivers: JSON.parse(r.receivers) as SplitRecord['receivers'],
+    finish: r.finish === 1,
+    status: r.status,
+    failReason: r.fail_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+
+/** The admin splits' repository over a migrated database. */
+function sqliteAdminSplits(db: Database.Database): SplitRepository {
+  const insert = db.prepare(
+    'INSERT INTO splits (split_no, order_no, request_id, receivers, finish, status, fail_reason, created_at, updated_at) VALUES (@splitNo, @orderNo, @requestId, @receivers, @finish, @status, @failReason, @createdAt, @updatedAt)',
+  )
+  const get = db.prepare('SELECT * FROM splits WHERE split_no = ?')
+  const byRequest = db.prepare('SELECT * FROM splits WHERE order_no = ? AND request_id = ?')
+  const byOrder = db.prepare('SELECT * FROM splits WHERE order_no = ? ORDER BY created_at ASC, rowid ASC')
+  const update = db.prepare('UPDATE splits SET status = COALESCE(@status, status), fail_reason = COALESCE(@failReason, fail_reason), receivers = COALESCE(@receivers, receivers), updated_at = COALESCE(@updatedAt, updated_at) WHERE split_no = @splitNo')
+  return {
+    insert: (s) => void insert.run({ ...s, receivers: JSON.stringify(s.receivers), finish: s.finish ? 1 : 0 }),
+    get: (splitNo) => splitFromRow(get.get(splitNo) as SplitRow | undefined),
+    findByRequest: (orderNo, requestId) => splitFromRow(byRequest.get(orderNo, requestId) as SplitRow | undefined),
+    listByOrder: (orderNo) => (byOrder.all(orderNo) as SplitRow[]).map((r) => splitFromRow(r) as SplitRecord),
+    update: (splitNo, p) =>
+      void update.run({ splitNo, status: p.status ?? null, failReason: p.failReason ?? null, receivers: p.receivers ? JSON.stringify(p.receivers) : null, updatedAt: p.updatedAt ?? null }),
+  }
+}
+
+/** The returns' repository over a migrated database. */
+function sqliteSplitReturns(db: Database.Database): SplitReturnRepository {
+  type Row = { return_no: string; split_no: string; order_no: string; request_id: string; return_mchid: string; amount: number; description: string; status: SplitReturnRecord['status']; fail_reason: string | null; created_at: number; updated_at: number }
+  const from = (r: Row | undefined): SplitReturnRecord | undefined =>
+    r && { returnNo: r.return_no, splitNo: r.split_no, orderNo: r.order_no, requestId: r.request_id, returnMchid: r.return_mchid, amount: r.amount, description: r.description, status: r.status, failReason: r.fail_reason, createdAt: r.created_at, updatedAt: r.updated_at }
+  const insert = db.prepare(
+    'INSERT INTO split_returns (return_no, split_no, order_no, request_id, return_mchid, amount, description, status, fail_reason, created_at, updated_at) VALUES (@returnNo, @splitNo, @orderNo, @requestId, @returnMchid, @amount, @description, @status, @failReason, @createdAt, @updatedAt)',
+  )
+  const byRequest = db.prepare('SELECT * FROM split_returns WHERE split_no = ? AND request_id = ?')
+  const byOrder = db.prepare('SELECT * FROM split_returns WHERE order_no = ? ORDER BY created_at ASC, rowid ASC')
+  const update = db.prepare('UPDATE split_returns SET status = @status, fail_reason = @failReason, updated_at = @updatedAt WHERE return_no = @returnNo')
+  return {
+    insert: (r) => void insert.run(r),
+    findByRequest: (splitNo, requestId) => from(byRequest.get(splitNo, requestId) as Row | undefined),
+    listByOrder: (orderNo) => (byOrder.all(orderNo) as Row[]).map((r) => from(r) as SplitReturnRecord),
+    update: (returnNo, p) => void update.run({ returnNo, status: p.status, failReason: p.failReason ?? null, updatedAt: p.updatedAt }),
+  }
+}
+
+/** The split repositories (automatic jobs, admin splits, returns) over a migrated database. */
+export function sqliteSplits(db: Database.Database): { splitJobs: SplitJobRepository; splits: SplitRepository; splitReturns: SplitReturnRepository } {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO split_jobs (order_no, step, attempts, next_at, last_error, created_at, updated_at) VALUES (@orderNo, @step, @attempts, @nextAt, @lastError, @createdAt, @updatedAt)',
+  )
+  const get = db.prepare('SELECT * FROM split_jobs WHERE order_no = ?')
+  const due = db.prepare("SELECT * FROM split_jobs WHERE step IN ('split', 'finish') AND next_at <= ? ORDER BY next_at ASC LIMIT ?")
+  const splitJobs: SplitJobRepository = {
+    insert: (job) => void insert.run(job),
+    get: (orderNo) => fromRow(get.get(orderNo) as JobRow | undefined),
+    update(orderNo, patch) {
+      const keys = Object.keys(patch) as Array<keyof typeof COLUMNS>
+      if (!keys.length) return
+      const sql = `UPDATE split_jobs SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE order_no = @orderNo`
+      db.prepare(sql).run({ ...patch, orderNo })
+    },
+    listDue: (now, limit) => (due.all(now, limit) as JobRow[]).map((r) => fromRow(r) as SplitJobRecord),
+  }
+  return { splitJobs, splits: sqliteAdminSplits(db), splitReturns: sqliteSplitReturns(db) }
+}

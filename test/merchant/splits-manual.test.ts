@@ -1,0 +1,156 @@
+/**
+ * PROFIT_SHARING=manual through the real emulator: the admin split API (platform.md §Profit
+ * sharing): ORDER_NOT_SPLITTABLE first, the 30 % cap before anything is sent, "订单处理中" not a
+ * failure, a split settled by WeChat Pay, the finish releasing the rest; auto mode refuses new splits.
+ */
+import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { startBackend, type BackendHandle } from '../support/merchant'
+import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
+import { capShop } from './split-helpers'
+
+let emu: EmulatorHandle
+let sp: TestMerchant
+const backends: BackendHandle[] = []
+const clock = manualClock()
+
+beforeAll(async () => {
+  emu = await startEmulator({ retryScale: 1 })
+  sp = await registerMerchant(emu, { mode: 'partner' })
+})
+afterAll(async () => {
+  for (const b of backends) await b.close()
+  await emu.close()
+})
+
+const start = async (env: Record<string, string>) => {
+  const b = await startBackend({ emulator: emu, merchant: sp, clock, env: { WECHATPAY_MODE: 'ecommerce', ...env }, overrides: { rateLimitOrdersPerMin: 1000 } })
+  backends.push(b)
+  return b
+}
+const advance = async (ms: number) => {
+  clock.advance(ms)
+  await emu.advanceClock(ms)
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const emulatorOrder = async (outTradeNo: string): Promise<Record<string, any>> => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, any>>
+
+async function paidOrder(b: BackendHandle, amount: number, pay = true) {
+  const token = await b.loginToken(`o-manual-${Math.random().toString(36).slice(2)}`)
+  const { order, payment } = await createOrder(b, token, { amount })
+  if (pay) {
+    expect(await emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
+    await waitFor(async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order.status === 'paid', 'paid')
+  }
+  const outTradeNo = () => b.app.storage.attempts.listByOrder(order.orderNo)[0].outTradeNo
+  return { orderNo: order.orderNo, outTradeNo, view: async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order }
+}
+
+test('ecommerce manual: not splittable first, the cap before sending, 订单处理中 kept, split settled, finish releases the rest', async () => {
+  const b = await start({ PROFIT_SHARING: 'manual' })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const split = (orderNo: string, amount: number, rid = requestId('split')) =>
+    call(b, 'POST', `/api/admin/orders/${orderNo}/splits`, { headers: admin, payload: { requestId: rid, receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount, description: '平台佣金' }], finish: false } })
+
+  const unpaid = await paidOrder(b, 1000, false)
+  expect((await split(unpaid.orderNo, 999_999)).body.error.code).toBe('ORDER_NOT_SPLITTABLE') // before the cap
+  expect((await call(b, 'POST', `/api/admin/orders/${unpaid.orderNo}/splits`, { payload: {} })).status).toBe(401)
+
+  const o = await paidOrder(b, 1000)
+  expect(await o.view()).toMatchObject({ split: { status: 'pending', commission: 0, unfrozen: 0 } })
+  const over = await split(o.orderNo, 301)
+  expect([over.status, over.body.error.code]).toEqual([400, 'SPLIT_OVER_LIMIT'])
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 1000, splits: [] })
+
+  // Within the first minute WeChat Pay answers "订单处理中": the split is kept, not failed.
+  const rid = requestId('split')
+  const early = await split(o.orderNo, 300, rid)
+  expect(early.status).toBe(201)
+  expect(early.body.split).toMatchObject({ status: 'processing', finish: false, receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 300, result: 'pending' }] })
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing.splits).toEqual([])
+  await advance(61_000)
+  // Listing sends it again (same out_order_no), then WeChat Pay settles it.
+  let list = await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })
+  expect(list.body.unsplitAmount).toBe(700)
+  await advance(3_000)
+  list = await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })
+  expect(list.body).toEqual({ unsplitAmount: 700, splits: [expect.objectContaining({ splitNo: early.body.split.splitNo, status: 'finished', receivers: [expect.objectContaining({ amount: 300, result: 'success' })] })] })
+  // The same requestId is the same split.
+  const again = await split(o.orderNo, 300, rid)
+  expect([again.status, again.body.split.splitNo]).toEqual([200, early.body.split.splitNo])
+  expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 300, unfrozen: 0 } })
+
+  const fin = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits/finish`, { headers: admin, payload: { requestId: requestId('fin') } })
+  expect(fin.status).toBe(200)
+  expect(fin.body.split).toMatchObject({ status: 'finished', finish: true, receivers: [] })
+  expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 300, unfrozen: 700 } })
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
+  expect((await split(o.orderNo, 1)).body.error.code).toBe('ORDER_NOT_SPLITTABLE')
+})
+
+test('auto mode: the admin API makes no split (ORDER_NOT_SPLITTABLE, checked before the cap)', async () => {
+  const b = await start({ PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '0' })
+  const o = await paidOrder(b, 500)
+  const res = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, {
+    headers: { 'x-admin-token': b.config.adminToken },
+    payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 10_000, description: '佣金' }], finish: true },
+  })
+  expect([res.status, res.body.error.code]).toEqual([409, 'ORDER_NOT_SPLITTABLE'])
+})
+
+test('partner manual: the cap is the shop’s max_ratio, read before anything is sent; a finish in the same request releases the rest', async () => {
+  const shop = await registerMerchant(emu, { mode: 'partner' })
+  await capShop(emu, shop, 500)
+  const b = await startBackend({ emulator: emu, merchant: shop, clock, env: { WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, overrides: { rateLimitOrdersPerMin: 1000 } })
+  backends.push(b)
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000)
+  const split = (amount: number) =>
+    call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: shop.mchid, amount, description: '平台佣金' }], finish: true } })
+  const over = await split(51)
+  expect([over.status, over.body.error.code]).toEqual([400, 'SPLIT_OVER_LIMIT'])
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing.splits).toEqual([])
+  const ok = await split(50)
+  expect(ok.status).toBe(201)
+  expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 50, unfrozen: 950 } })
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 50, finished: true })
+})
+
+test('ecommerce manual: a refund above the unsplit amount needs a return first; the return gives it back to the shop', async () => {
+  const b = await start({ PROFIT_SHARING: 'manual' })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000)
+  const made = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 300, description: '平台佣金' }], finish: false } })
+  const splitNo = made.body.split.splitNo as string
+  await advance(3_000)
+  expect((await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })).body.splits[0].receivers[0].result).toBe('success')
+
+  const refund = (amount: number) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/refunds`, { headers: admin, payload: { requestId: requestId('refund'), amount, reason: '退款' } })
+  const needs = await refund(800)
+  expect([needs.status, needs.body.error.code]).toEqual([409, 'REFUND_NEEDS_RETURN'])
+
+  const back = (amount: number, rid = requestId('ret')) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits/${splitNo}/returns`, { headers: admin, payload: { requestId: rid, amount, description: '退款回退' } })
+  const rid = requestId('ret')
+  const ret = await back(100, rid)
+  expect([ret.status, ret.body.return]).toEqual([201, expect.objectContaining({ splitNo, amount: 100, status: 'succeeded' })])
+  expect((await back(100, rid)).status).toBe(200)
+  expect((await back(201)).body.error.code).toBe('BAD_REQUEST') // 200 fen left to return
+  expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 200 } })
+  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 700, returns: [expect.objectContaining({ amount: 100 })] }) // returned money is the shop's, refundable, not frozen again
+
+  const ok = await refund(800)
+  expect([ok.status, ok.body.refund.amount]).toEqual([201, 800])
+})
+
+test('GET /api/admin/orders/:orderNo: the order (with its split) and its attempts as WeChat Pay reports them', async () => {
+  const b = await start({ PROFIT_SHARING: 'manual' })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 700)
+  const res = await call(b, 'GET', `/api/admin/orders/${o.orderNo}`, { headers: admin })
+  expect(res.status).toBe(200)
+  expect(res.body.order).toMatchObject({ orderNo: o.orderNo, status: 'paid', split: { status: 'pending' } })
+  expect(res.body.attempts).toEqual([{ outTradeNo: o.outTradeNo(), state: 'SUCCESS', prepayId: expect.any(String), transactionId: res.body.order.transactionId }])
+  expect((await call(b, 'GET', `/api/admin/orders/${o.orderNo}`)).status).toBe(401)
+  expect((await call(b, 'GET', '/api/admin/orders/20990101000000000000', { headers: admin })).status).toBe(404)
+})
