@@ -3,6 +3,7 @@
  * sharing): ORDER_NOT_SPLITTABLE first, the 30 % cap before anything is sent, "订单处理中" not a
  * failure, a split settled by WeChat Pay, the finish releasing the rest; auto mode refuses new splits.
  */
+import { publicKeyPem } from '../../server/wechatpay'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
@@ -85,6 +86,34 @@ test('ecommerce manual: not splittable first, the cap before sending, 订单处�
   expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 300, unfrozen: 700 } })
   expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
   expect((await split(o.orderNo, 1)).body.error.code).toBe('ORDER_NOT_SPLITTABLE')
+})
+
+test('ecommerce manual: one split to two receivers (the platform and another of its shops) with finish: both paid, the rest released', async () => {
+  // A second shop of the same platform: the platform's own sub-merchants receive without being added first.
+  const secondShop = `19${String(Date.now()).slice(-8)}`
+  const reg = await fetch(`${emu.url}/__emulator/merchants`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mchid: sp.mchid, serialNo: sp.serialNo, publicKeyPem: publicKeyPem(sp.privateKey), apiV3Key: sp.apiV3Key, appIds: [sp.appId], subMchids: [{ mchid: sp.subMchid, appIds: [sp.subAppId] }, secondShop] }),
+  })
+  expect(reg.status).toBe(200)
+  const b = await start({ PROFIT_SHARING: 'manual' })
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000) // past WeChat Pay's 订单处理中 window
+  const receivers = [
+    { type: 'MERCHANT_ID', account: sp.mchid, amount: 200, description: '平台佣金' },
+    { type: 'MERCHANT_ID', account: secondShop, amount: 100, description: '供货商分成' },
+  ]
+  const res = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('two'), receivers, finish: true } })
+  expect(res.status).toBe(201)
+  expect(res.body.split.receivers.map((r: { account: string; amount: number }) => [r.account, r.amount])).toEqual([[sp.mchid, 200], [secondShop, 100]])
+  await advance(3_000)
+  const list = await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })
+  expect(list.body.splits[0]).toMatchObject({ status: 'finished', finish: true, receivers: [expect.objectContaining({ result: 'success' }), expect.objectContaining({ result: 'success' })] })
+  expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 300, unfrozen: 700 } })
+  const ps = (await emulatorOrder(o.outTradeNo())).profitSharing
+  expect(ps).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
 })
 
 test('auto mode: the admin API makes no split (ORDER_NOT_SPLITTABLE, checked before the cap)', async () => {
