@@ -128,7 +128,6 @@ function checkReceiver(ctx: EmulatorContext, merchant: MerchantRecord, input: Sp
 
 /** POST /v3/ecommerce/profitsharing/orders and /v3/profitsharing/orders: accepted as PROCESSING, settled later. */
 export function createSplit(ctx: EmulatorContext, merchant: MerchantRecord, input: SplitInput): SplitRecord {
-  const data = ctx.store.data
   const key = `${merchant.mchid}:${input.outOrderNo}`
   const fingerprint = canonicalJson(input.body)
   const existing = existingSplit(ctx, key, fingerprint)
@@ -143,30 +142,38 @@ export function createSplit(ctx: EmulatorContext, merchant: MerchantRecord, inpu
   if (ledger.splitFen + sum > cap) throw new ApiError('INVALID_REQUEST', '分账金额超出最大分账比例', { issue: `receivers may get at most ${cap} fen of this order; ${ledger.splitFen} already split` })
   if (sum > ledger.unsplitFen) throw new ApiError('NOT_ENOUGH', '分账金额不足', { issue: `${ledger.unsplitFen} fen left unsplit` })
 
-  const now = ctx.now()
   ledger.unsplitFen -= sum
   ledger.splitFen += sum
   const unfrozenFen = input.finish ? ledger.unsplitFen : 0
   if (input.finish) Object.assign(ledger, { unsplitFen: 0, finished: true })
   const receivers: SplitReceiverRecord[] = input.receivers.map((r) => ({ ...r, detailId: ctx.newId('3600', 24), result: 'PENDING', returnedFen: 0 }))
+  return storeSplit(ctx, merchant, input, { key, fingerprint, orderKey: order.key }, { kind: 'split', receivers, finish: input.finish, unfrozenFen })
+}
+
+/** Stores a new split or finish request, accepted now and settled after the emulated delay. */
+function storeSplit(
+  ctx: EmulatorContext,
+  merchant: MerchantRecord,
+  input: { family: SplitFamily; subMchid: string; transactionId: string; outOrderNo: string },
+  ids: { key: string; fingerprint: string; orderKey: string },
+  what: Pick<SplitRecord, 'kind' | 'receivers' | 'finish' | 'unfrozenFen'> & { description?: string },
+): SplitRecord {
+  const now = ctx.now()
   const split: SplitRecord = {
-    key,
+    key: ids.key,
     family: input.family,
     mchid: merchant.mchid,
     subMchid: input.subMchid,
-    orderKey: order.key,
+    orderKey: ids.orderKey,
     transactionId: input.transactionId,
     outOrderNo: input.outOrderNo,
     orderId: ctx.newId('3008', 24),
-    kind: 'split',
-    receivers,
-    finish: input.finish,
-    unfrozenFen,
-    fingerprint,
+    ...what,
+    fingerprint: ids.fingerprint,
     createdAt: now,
     settleAt: now + settleDelay(ctx),
   }
-  data.splits[key] = split
+  ctx.store.data.splits[ids.key] = split
   ctx.store.save()
   return split
 }
@@ -181,27 +188,8 @@ export function finishSplit(ctx: EmulatorContext, merchant: MerchantRecord, inpu
   const ledger = ledgerOf(ctx, order)
   if (ledger.finished) throw new ApiError('INVALID_REQUEST', '分账已完结，无需再次请求')
   if (requestsOf(ctx, order.key) >= MAX_SPLITS_PER_ORDER) throw new ApiError('INVALID_REQUEST', '该笔订单的分账请求次数已达上限')
-  const now = ctx.now()
-  const split: SplitRecord = {
-    key,
-    family: input.family,
-    mchid: merchant.mchid,
-    subMchid: input.subMchid,
-    orderKey: order.key,
-    transactionId: input.transactionId,
-    outOrderNo: input.outOrderNo,
-    orderId: ctx.newId('3008', 24),
-    kind: 'finish',
-    receivers: [],
-    finish: true,
-    unfrozenFen: ledger.unsplitFen,
-    description: input.description,
-    fingerprint,
-    createdAt: now,
-    settleAt: now + settleDelay(ctx),
-  }
+  const split = storeSplit(ctx, merchant, input, { key, fingerprint, orderKey: order.key }, { kind: 'finish', receivers: [], finish: true, unfrozenFen: ledger.unsplitFen, description: input.description })
   Object.assign(ledger, { unsplitFen: 0, finished: true })
-  ctx.store.data.splits[key] = split
   ctx.store.save()
   return split
 }
