@@ -45,20 +45,20 @@ export interface ShopRecord {
 }
 
 export interface ApplicationRepository {
-  insert(a: ApplicationRecord): void
-  get(applicationNo: string): ApplicationRecord | undefined
-  findByRequest(userId: string, requestId: string): ApplicationRecord | undefined
+  insert(a: ApplicationRecord): Promise<void>
+  get(applicationNo: string): Promise<ApplicationRecord | undefined>
+  findByRequest(userId: string, requestId: string): Promise<ApplicationRecord | undefined>
   /** Newest first. */
-  listByUser(userId: string, limit: number): ApplicationRecord[]
+  listByUser(userId: string, limit: number): Promise<ApplicationRecord[]>
   /** Newest first. */
-  listAll(limit: number): ApplicationRecord[]
+  listAll(limit: number): Promise<ApplicationRecord[]>
   /** Not final, least recently queried first. */
-  listOpen(limit: number): ApplicationRecord[]
-  update(applicationNo: string, patch: Partial<Omit<ApplicationRecord, 'applicationNo'>>): void
+  listOpen(limit: number): Promise<ApplicationRecord[]>
+  update(applicationNo: string, patch: Partial<Omit<ApplicationRecord, 'applicationNo'>>): Promise<void>
 }
 
 export interface ShopRepository {
-  insert(s: ShopRecord): void
-  get(shopId: string): ShopRecord | undefined
-  findBySubMchid(subMchid: string): ShopRecord | undefined
+  insert(s: ShopRecord): Promise<void>
+  get(shopId: string): Promise<ShopRecord | undefined>
+  findBySubMchid(subMchid: string): Promise<ShopRecord | undefined>
 }

@@ -23,11 +23,11 @@ export interface SplitJobRecord {
 
 export interface SplitJobRepository {
   /** Stores a job once: a second insert for the same order is ignored. */
-  insert(job: SplitJobRecord): void
-  get(orderNo: string): SplitJobRecord | undefined
-  update(orderNo: string, patch: Partial<Omit<SplitJobRecord, 'orderNo'>>): void
+  insert(job: SplitJobRecord): Promise<void>
+  get(orderNo: string): Promise<SplitJobRecord | undefined>
+  update(orderNo: string, patch: Partial<Omit<SplitJobRecord, 'orderNo'>>): Promise<void>
   /** Jobs not final whose nextAt has come, soonest first. */
-  listDue(now: number, limit: number): SplitJobRecord[]
+  listDue(now: number, limit: number): Promise<SplitJobRecord[]>
 }
 
 /** A receiver of an admin split, as stored (result as WeChat Pay last reported it). */
@@ -54,12 +54,12 @@ export interface SplitRecord {
 }
 
 export interface SplitRepository {
-  insert(split: SplitRecord): void
-  get(splitNo: string): SplitRecord | undefined
-  findByRequest(orderNo: string, requestId: string): SplitRecord | undefined
+  insert(split: SplitRecord): Promise<void>
+  get(splitNo: string): Promise<SplitRecord | undefined>
+  findByRequest(orderNo: string, requestId: string): Promise<SplitRecord | undefined>
   /** Oldest first. */
-  listByOrder(orderNo: string): SplitRecord[]
-  update(splitNo: string, patch: Partial<Pick<SplitRecord, 'status' | 'failReason' | 'receivers' | 'updatedAt'>>): void
+  listByOrder(orderNo: string): Promise<SplitRecord[]>
+  update(splitNo: string, patch: Partial<Pick<SplitRecord, 'status' | 'failReason' | 'receivers' | 'updatedAt'>>): Promise<void>
 }
 
 /** A return (回退) of part of an admin split from a merchant receiver back to the shop. */
@@ -78,9 +78,9 @@ export interface SplitReturnRecord {
 }
 
 export interface SplitReturnRepository {
-  insert(r: SplitReturnRecord): void
-  findByRequest(splitNo: string, requestId: string): SplitReturnRecord | undefined
+  insert(r: SplitReturnRecord): Promise<void>
+  findByRequest(splitNo: string, requestId: string): Promise<SplitReturnRecord | undefined>
   /** Oldest first. */
-  listByOrder(orderNo: string): SplitReturnRecord[]
-  update(returnNo: string, patch: { status: SplitReturnRecord['status']; failReason?: string | null; updatedAt: number }): void
+  listByOrder(orderNo: string): Promise<SplitReturnRecord[]>
+  update(returnNo: string, patch: { status: SplitReturnRecord['status']; failReason?: string | null; updatedAt: number }): Promise<void>
 }

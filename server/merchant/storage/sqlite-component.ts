@@ -1,11 +1,7 @@
 /** The component verify ticket (thirdparty scenario), kept in its own table so it survives restarts. */
 import type Database from 'better-sqlite3'
+import type { ComponentTicketStore } from './types'
 
-export interface ComponentTicketStore {
-  /** The latest ticket the admin handed over, or null. */
-  latest(): string | null
-  save(ticket: string, at: number): void
-}
 
 /** A one-row table, created when missing (outside the numbered migrations: it depends on nothing). */
 export function sqliteComponentTickets(db: Database.Database): ComponentTicketStore {

@@ -1,43 +1,6 @@
 import type Database from 'better-sqlite3'
 import { FINAL_APPLICATION_STATES, type ApplicationRecord, type ApplicationRepository, type ShopRecord, type ShopRepository } from './onboarding'
 
-/** Migration 2: applications, shops, and the shop an order is paid to. */
-export const ONBOARDING_MIGRATION = `
-  CREATE TABLE applications (
-    application_no TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id),
-    request_id TEXT NOT NULL,
-    out_request_no TEXT NOT NULL UNIQUE,
-    organization_type TEXT NOT NULL,
-    merchant_shortname TEXT NOT NULL,
-    state TEXT NOT NULL,
-    state_desc TEXT,
-    applyment_id TEXT,
-    sub_mchid TEXT,
-    shop_id TEXT,
-    sign_url TEXT,
-    legal_validation_url TEXT,
-    account_validation TEXT,
-    rejections TEXT,
-    sealed TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    last_queried_at INTEGER,
-    UNIQUE (user_id, request_id)
-  );
-  CREATE INDEX applications_user_created ON applications(user_id, created_at DESC);
-  CREATE INDEX applications_state ON applications(state);
-  CREATE TABLE shops (
-    shop_id TEXT PRIMARY KEY,
-    sub_mchid TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    sub_app_id TEXT,
-    application_no TEXT REFERENCES applications(application_no),
-    created_at INTEGER NOT NULL
-  );
-  ALTER TABLE orders ADD COLUMN shop_id TEXT;
-  ALTER TABLE orders ADD COLUMN sub_mchid TEXT;
-  ALTER TABLE orders ADD COLUMN sub_app_id TEXT;`
 
 type Row = Record<string, unknown>
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)

@@ -1,49 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { SplitJobRecord, SplitJobRepository, SplitRecord, SplitRepository, SplitReturnRecord, SplitReturnRepository } from './splits'
 
-/** Migration 3: whether an order was placed with profit sharing, its split summary, and the split jobs. */
-export const SPLITS_MIGRATION = `
-  ALTER TABLE orders ADD COLUMN profit_sharing INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE orders ADD COLUMN split_status TEXT;
-  ALTER TABLE orders ADD COLUMN split_commission INTEGER;
-  ALTER TABLE orders ADD COLUMN split_unfrozen INTEGER;
-  CREATE TABLE split_jobs (
-    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
-    step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
-    attempts INTEGER NOT NULL,
-    next_at INTEGER NOT NULL,
-    last_error TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-  );
-  CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
-  CREATE TABLE splits (
-    split_no TEXT PRIMARY KEY,
-    order_no TEXT NOT NULL REFERENCES orders(order_no),
-    request_id TEXT NOT NULL,
-    receivers TEXT NOT NULL,
-    finish INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
-    fail_reason TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (order_no, request_id)
-  );
-  CREATE TABLE split_returns (
-    return_no TEXT PRIMARY KEY,
-    split_no TEXT NOT NULL REFERENCES splits(split_no),
-    order_no TEXT NOT NULL REFERENCES orders(order_no),
-    request_id TEXT NOT NULL,
-    return_mchid TEXT NOT NULL,
-    amount INTEGER NOT NULL CHECK (amount > 0),
-    description TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
-    fail_reason TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (split_no, request_id)
-  );
-`
 
 interface JobRow {
   order_no: string

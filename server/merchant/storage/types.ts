@@ -1,12 +1,15 @@
 /**
- * The backend's storage, as repositories. Services use only these interfaces, so another
- * database is one more implementation beside `sqlite.ts`; routes never see storage at all.
- * Calls are synchronous and `transaction(fn)` is atomic (better-sqlite3's model).
+ * The backend's storage, as repositories. Services use only these interfaces; two engines
+ * implement them (`sqlite.ts`, the embedded default, and `postgres.ts`); routes never see storage.
+ * Every call is asynchronous. `transaction(fn)` is atomic: repository calls made while fn runs
+ * (found through AsyncLocalStorage, so the same repository objects are used) join it. A
+ * transaction body only reads and writes storage: it never waits on the network.
+ * The guards that must hold across processes (the per-key lock, rate limits, the one reconciler)
+ * are the storage's too, so they hold wherever the data is shared.
  */
 
 import type { OrderStatus, RefundStatus } from '../../../src/contract/constants'
 import type { ApplicationRepository, ShopRepository } from './onboarding'
-import type { ComponentTicketStore } from './sqlite-component'
 import type { SplitJobRepository, SplitRepository, SplitReturnRepository } from './splits'
 import type { SplitSummaryStatus } from '../../../src/contract/constants'
 
@@ -107,51 +110,70 @@ export interface UserRecord {
 }
 
 export interface UserRepository {
-  upsertByOpenid(openid: string, unionid: string | null, now: number, newId: () => string): UserRecord
-  get(id: string): UserRecord | undefined
+  upsertByOpenid(openid: string, unionid: string | null, now: number, newId: () => string): Promise<UserRecord>
+  get(id: string): Promise<UserRecord | undefined>
 }
 
 export interface OrderRepository {
-  insert(order: OrderRecord): void
-  get(orderNo: string): OrderRecord | undefined
-  findByRequest(userId: string, requestId: string): OrderRecord | undefined
+  insert(order: OrderRecord): Promise<void>
+  get(orderNo: string): Promise<OrderRecord | undefined>
+  findByRequest(userId: string, requestId: string): Promise<OrderRecord | undefined>
   /** Newest first. */
-  listByUser(userId: string, limit: number): OrderRecord[]
-  update(orderNo: string, patch: Partial<Omit<OrderRecord, 'orderNo'>>): void
+  listByUser(userId: string, limit: number): Promise<OrderRecord[]>
+  update(orderNo: string, patch: Partial<Omit<OrderRecord, 'orderNo'>>): Promise<void>
   /** Unpaid orders created at or after `since`, oldest query first. */
-  listUnpaid(since: number, limit: number): OrderRecord[]
+  listUnpaid(since: number, limit: number): Promise<OrderRecord[]>
 }
 
 export interface AttemptRepository {
-  insert(attempt: AttemptRecord): void
-  get(outTradeNo: string): AttemptRecord | undefined
+  insert(attempt: AttemptRecord): Promise<void>
+  get(outTradeNo: string): Promise<AttemptRecord | undefined>
   /** Oldest first. */
-  listByOrder(orderNo: string): AttemptRecord[]
-  update(outTradeNo: string, patch: Partial<Omit<AttemptRecord, 'outTradeNo'>>): void
+  listByOrder(orderNo: string): Promise<AttemptRecord[]>
+  update(outTradeNo: string, patch: Partial<Omit<AttemptRecord, 'outTradeNo'>>): Promise<void>
 }
 
 export interface RefundRepository {
-  insert(refund: RefundRecord): void
-  get(outRefundNo: string): RefundRecord | undefined
-  findByRequest(orderNo: string, requestId: string): RefundRecord | undefined
-  listByOrder(orderNo: string): RefundRecord[]
+  insert(refund: RefundRecord): Promise<void>
+  get(outRefundNo: string): Promise<RefundRecord | undefined>
+  findByRequest(orderNo: string, requestId: string): Promise<RefundRecord | undefined>
+  listByOrder(orderNo: string): Promise<RefundRecord[]>
   /**
    * Refunds the reconciler settles: pending, processing or abnormal ones, and stray-payment refunds
    * WeChat Pay refused (retried until they succeed). Unknown outcomes first (pending, then refused
    * strays, processing, abnormal), least recently updated first within each, so a backlog of
    * abnormal refunds never starves a pending one.
    */
-  listUnsettled(limit: number): RefundRecord[]
-  update(outRefundNo: string, patch: Partial<Omit<RefundRecord, 'outRefundNo'>>): void
+  listUnsettled(limit: number): Promise<RefundRecord[]>
+  update(outRefundNo: string, patch: Partial<Omit<RefundRecord, 'outRefundNo'>>): Promise<void>
 }
 
 export interface NotificationLog {
-  append(entry: NotificationLogEntry): void
+  append(entry: NotificationLogEntry): Promise<void>
   /** Newest first. */
-  list(limit: number): NotificationLogEntry[]
+  list(limit: number): Promise<NotificationLogEntry[]>
 }
 
+/** The component verify ticket (thirdparty scenario), one row that survives restarts. */
+export interface ComponentTicketStore {
+  /** The latest ticket the admin handed over, or null. */
+  latest(): Promise<string | null>
+  save(ticket: string, at: number): Promise<void>
+}
+
+/** Runs `fn` after every earlier task for the same key has settled, in every process sharing the storage. */
+export type KeyLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>
+
+/** A per-key limit of `limit` hits per window; shared by every process using the storage. */
+export interface Limiter {
+  /** Counts one hit for key; false when the key is over its limit (the hit is then not counted). */
+  take(key: string): Promise<boolean>
+}
+
+export type StorageEngine = 'sqlite' | 'postgres'
+
 export interface Storage {
+  engine: StorageEngine
   users: UserRepository
   orders: OrderRepository
   attempts: AttemptRepository
@@ -167,7 +189,22 @@ export interface Storage {
   splitReturns: SplitReturnRepository
   /** The component verify ticket (thirdparty scenario). */
   componentTickets: ComponentTicketStore
-  /** Runs fn atomically (nested calls join the outer transaction). */
-  transaction<T>(fn: () => T): T
-  close(): void
+  /** Runs fn atomically (nested calls join the outer transaction); rolled back when fn throws. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>
+  /**
+   * The per-key lock (order numbers, application numbers, split jobs): held while fn runs, which
+   * may call WeChat Pay. SQLite: in process (one process only). PostgreSQL: a session advisory lock
+   * on a connection held for fn, freed by the server if the process dies.
+   */
+  withLock: KeyLock
+  /** A limiter named `name` (its keys do not collide with other limiters'), counted with `clock`. */
+  limiter(name: string, limit: number, windowMs: number, clock: () => number): Limiter
+  /**
+   * True while this process holds the named lease (e.g. 'reconciler'): at most one process at a time,
+   * and another takes over when the holder dies. SQLite: always true. PostgreSQL: pg_try_advisory_lock
+   * on a dedicated connection, asked again on each call.
+   */
+  lead(name: string): Promise<boolean>
+  /** Closes pools and files; pending calls may fail. */
+  close(): Promise<void>
 }

@@ -1,0 +1,315 @@
+/**
+ * Schema migrations for both engines, from one list: entry n is applied once, in order, on start.
+ * SQLite remembers how far a file got in `user_version`; PostgreSQL in the `schema_migrations` table.
+ * The SQLite text of an entry never changes once released (files in the field ran it); the
+ * PostgreSQL text says the same in its dialect (BIGINT for milliseconds and fen, identity ids).
+ */
+export interface Migration {
+  name: string
+  sqlite: string
+  postgres: string
+}
+
+const CORE = `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     openid TEXT NOT NULL UNIQUE,
+     unionid TEXT,
+     created_at INTEGER NOT NULL,
+     last_login_at INTEGER NOT NULL
+   );
+   CREATE TABLE orders (
+     order_no TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     request_id TEXT NOT NULL,
+     amount INTEGER NOT NULL CHECK (amount > 0),
+     description TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('unpaid','paid','closed','refunded','failed')),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     paid_at INTEGER,
+     transaction_id TEXT,
+     paid_out_trade_no TEXT,
+     refunded_amount INTEGER NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
+     last_queried_at INTEGER,
+     UNIQUE (user_id, request_id)
+   );
+   CREATE INDEX orders_user_created ON orders(user_id, created_at DESC);
+   CREATE INDEX orders_status_created ON orders(status, created_at);
+   CREATE TABLE attempts (
+     out_trade_no TEXT PRIMARY KEY,
+     order_no TEXT NOT NULL REFERENCES orders(order_no),
+     seq INTEGER NOT NULL,
+     openid TEXT NOT NULL,
+     time_expire TEXT NOT NULL,
+     prepay_id TEXT,
+     prepay_expires_at INTEGER,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     transaction_id TEXT,
+     paid_at INTEGER,
+     UNIQUE (order_no, seq)
+   );
+   CREATE TABLE refunds (
+     out_refund_no TEXT PRIMARY KEY,
+     order_no TEXT NOT NULL REFERENCES orders(order_no),
+     out_trade_no TEXT NOT NULL,
+     amount INTEGER NOT NULL CHECK (amount > 0),
+     total INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     request_id TEXT,
+     status TEXT NOT NULL,
+     refund_id TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     UNIQUE (order_no, request_id)
+   );
+   CREATE INDEX refunds_order ON refunds(order_no);
+   CREATE TABLE notification_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     received_at INTEGER NOT NULL,
+     event_id TEXT,
+     event_type TEXT,
+     out_trade_no TEXT,
+     outcome TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );`
+
+const PG_CORE = `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     openid TEXT NOT NULL UNIQUE,
+     unionid TEXT,
+     created_at BIGINT NOT NULL,
+     last_login_at BIGINT NOT NULL
+   );
+   CREATE TABLE orders (
+     order_no TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     request_id TEXT NOT NULL,
+     amount BIGINT NOT NULL CHECK (amount > 0),
+     description TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('unpaid','paid','closed','refunded','failed')),
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     paid_at BIGINT,
+     transaction_id TEXT,
+     paid_out_trade_no TEXT,
+     refunded_amount BIGINT NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
+     last_queried_at BIGINT,
+     UNIQUE (user_id, request_id)
+   );
+   CREATE INDEX orders_user_created ON orders(user_id, created_at DESC);
+   CREATE INDEX orders_status_created ON orders(status, created_at);
+   CREATE TABLE attempts (
+     out_trade_no TEXT PRIMARY KEY,
+     order_no TEXT NOT NULL REFERENCES orders(order_no),
+     seq BIGINT NOT NULL,
+     openid TEXT NOT NULL,
+     time_expire TEXT NOT NULL,
+     prepay_id TEXT,
+     prepay_expires_at BIGINT,
+     status TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     transaction_id TEXT,
+     paid_at BIGINT,
+     UNIQUE (order_no, seq)
+   );
+   CREATE TABLE refunds (
+     out_refund_no TEXT PRIMARY KEY,
+     order_no TEXT NOT NULL REFERENCES orders(order_no),
+     out_trade_no TEXT NOT NULL,
+     amount BIGINT NOT NULL CHECK (amount > 0),
+     total BIGINT NOT NULL,
+     reason TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     request_id TEXT,
+     status TEXT NOT NULL,
+     refund_id TEXT,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     UNIQUE (order_no, request_id)
+   );
+   CREATE INDEX refunds_order ON refunds(order_no);
+   CREATE TABLE notification_log (
+     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     received_at BIGINT NOT NULL,
+     event_id TEXT,
+     event_type TEXT,
+     out_trade_no TEXT,
+     outcome TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );`
+
+/** Applications, shops, and the shop an order is paid to. */
+const ONBOARDING = `
+  CREATE TABLE applications (
+    application_no TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    request_id TEXT NOT NULL,
+    out_request_no TEXT NOT NULL UNIQUE,
+    organization_type TEXT NOT NULL,
+    merchant_shortname TEXT NOT NULL,
+    state TEXT NOT NULL,
+    state_desc TEXT,
+    applyment_id TEXT,
+    sub_mchid TEXT,
+    shop_id TEXT,
+    sign_url TEXT,
+    legal_validation_url TEXT,
+    account_validation TEXT,
+    rejections TEXT,
+    sealed TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_queried_at INTEGER,
+    UNIQUE (user_id, request_id)
+  );
+  CREATE INDEX applications_user_created ON applications(user_id, created_at DESC);
+  CREATE INDEX applications_state ON applications(state);
+  CREATE TABLE shops (
+    shop_id TEXT PRIMARY KEY,
+    sub_mchid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    sub_app_id TEXT,
+    application_no TEXT REFERENCES applications(application_no),
+    created_at INTEGER NOT NULL
+  );
+  ALTER TABLE orders ADD COLUMN shop_id TEXT;
+  ALTER TABLE orders ADD COLUMN sub_mchid TEXT;
+  ALTER TABLE orders ADD COLUMN sub_app_id TEXT;`
+
+const PG_ONBOARDING = `
+  CREATE TABLE applications (
+    application_no TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    request_id TEXT NOT NULL,
+    out_request_no TEXT NOT NULL UNIQUE,
+    organization_type TEXT NOT NULL,
+    merchant_shortname TEXT NOT NULL,
+    state TEXT NOT NULL,
+    state_desc TEXT,
+    applyment_id TEXT,
+    sub_mchid TEXT,
+    shop_id TEXT,
+    sign_url TEXT,
+    legal_validation_url TEXT,
+    account_validation TEXT,
+    rejections TEXT,
+    sealed TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    last_queried_at BIGINT,
+    UNIQUE (user_id, request_id)
+  );
+  CREATE INDEX applications_user_created ON applications(user_id, created_at DESC);
+  CREATE INDEX applications_state ON applications(state);
+  CREATE TABLE shops (
+    shop_id TEXT PRIMARY KEY,
+    sub_mchid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    sub_app_id TEXT,
+    application_no TEXT REFERENCES applications(application_no),
+    created_at BIGINT NOT NULL
+  );
+  ALTER TABLE orders ADD COLUMN shop_id TEXT;
+  ALTER TABLE orders ADD COLUMN sub_mchid TEXT;
+  ALTER TABLE orders ADD COLUMN sub_app_id TEXT;`
+
+/** Whether an order was placed with profit sharing, its split summary, the split jobs, admin splits and returns. */
+const SPLITS = `
+  ALTER TABLE orders ADD COLUMN profit_sharing INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN split_status TEXT;
+  ALTER TABLE orders ADD COLUMN split_commission INTEGER;
+  ALTER TABLE orders ADD COLUMN split_unfrozen INTEGER;
+  CREATE TABLE split_jobs (
+    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
+    step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
+  CREATE TABLE splits (
+    split_no TEXT PRIMARY KEY,
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    receivers TEXT NOT NULL,
+    finish INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
+    fail_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (order_no, request_id)
+  );
+  CREATE TABLE split_returns (
+    return_no TEXT PRIMARY KEY,
+    split_no TEXT NOT NULL REFERENCES splits(split_no),
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    return_mchid TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    description TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
+    fail_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (split_no, request_id)
+  );
+`
+
+const PG_SPLITS = `
+  ALTER TABLE orders ADD COLUMN profit_sharing BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN split_status TEXT;
+  ALTER TABLE orders ADD COLUMN split_commission BIGINT;
+  ALTER TABLE orders ADD COLUMN split_unfrozen BIGINT;
+  CREATE TABLE split_jobs (
+    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
+    step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
+    attempts BIGINT NOT NULL,
+    next_at BIGINT NOT NULL,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
+  CREATE TABLE splits (
+    split_no TEXT PRIMARY KEY,
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    receivers TEXT NOT NULL,
+    finish BIGINT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
+    fail_reason TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (order_no, request_id)
+  );
+  CREATE TABLE split_returns (
+    return_no TEXT PRIMARY KEY,
+    split_no TEXT NOT NULL REFERENCES splits(split_no),
+    order_no TEXT NOT NULL REFERENCES orders(order_no),
+    request_id TEXT NOT NULL,
+    return_mchid TEXT NOT NULL,
+    amount BIGINT NOT NULL CHECK (amount > 0),
+    description TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
+    fail_reason TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (split_no, request_id)
+  );
+`
+
+export const MIGRATIONS: readonly Migration[] = [
+  { name: 'core', sqlite: CORE, postgres: PG_CORE },
+  { name: 'onboarding', sqlite: ONBOARDING, postgres: PG_ONBOARDING },
+  { name: 'splits', sqlite: SPLITS, postgres: PG_SPLITS },
+  {
+    // Created outside the numbered list before; IF NOT EXISTS keeps files that already have it.
+    name: 'component_ticket',
+    sqlite: 'CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at INTEGER NOT NULL)',
+    postgres: 'CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at BIGINT NOT NULL)',
+  },
+]
