@@ -174,15 +174,15 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
 
   // Seed unpaid orders with one open attempt each, as /api/orders would have left them.
   const now = Date.now()
-  const seed = openStorage(databaseUrl)
-  const user = seed.users.upsertByOpenid('o-bench', null, now, () => 'bench-user')
-  seed.transaction(() => {
+  const seed = await openStorage(databaseUrl)
+  const user = await seed.users.upsertByOpenid('o-bench', null, now, () => 'bench-user')
+  await seed.transaction(async () => {
     for (let i = 0; i < orders; i++) {
-      seed.orders.insert({ orderNo: orderNo(i), userId: user.id, requestId: `bench-${i}-xxxx`, amount: 100 + i, description: 'bench', status: 'unpaid', createdAt: now, expiresAt: now + 3600_000, paidAt: null, transactionId: null, paidOutTradeNo: null, refundedAmount: 0, lastQueriedAt: null })
-      seed.attempts.insert({ outTradeNo: `${orderNo(i)}_1`, orderNo: orderNo(i), seq: 1, openid: 'o-bench', timeExpire: rfc3339(now + 3600_000), prepayId: `wx_bench_${i}`, prepayExpiresAt: now + 3600_000, status: 'open', createdAt: now, transactionId: null, paidAt: null })
+      await seed.orders.insert({ orderNo: orderNo(i), userId: user.id, requestId: `bench-${i}-xxxx`, amount: 100 + i, description: 'bench', status: 'unpaid', createdAt: now, expiresAt: now + 3600_000, paidAt: null, transactionId: null, paidOutTradeNo: null, refundedAmount: 0, lastQueriedAt: null })
+      await seed.attempts.insert({ outTradeNo: `${orderNo(i)}_1`, orderNo: orderNo(i), seq: 1, openid: 'o-bench', timeExpire: rfc3339(now + 3600_000), prepayId: `wx_bench_${i}`, prepayExpiresAt: now + 3600_000, status: 'open', createdAt: now, transactionId: null, paidAt: null })
     }
   })
-  seed.close()
+  await seed.close()
 
   const posts: Array<{ headers: Record<string, string>; body: string }> = []
   for (let i = 0; i < orders; i++) {
@@ -236,18 +236,18 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     await new Promise((r) => backend.child.once('exit', r))
   }
 
-  const check = openStorage(databaseUrl)
+  const check = await openStorage(databaseUrl)
   try {
     const applied = new Map<string, number>()
-    for (const e of check.notifications.list(order.length + 10)) {
+    for (const e of await check.notifications.list(order.length + 10)) {
       if (e.outcome === 'applied' && e.outTradeNo) applied.set(e.outTradeNo, (applied.get(e.outTradeNo) ?? 0) + 1)
     }
     let paid = 0
-    for (let i = 0; i < orders; i++) if (check.orders.get(orderNo(i))?.status === 'paid') paid++
+    for (let i = 0; i < orders; i++) if ((await check.orders.get(orderNo(i)))?.status === 'paid') paid++
     const exactlyOnce = failed === 0 && paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
     return { perSec: Math.round(order.length / seconds), posts: order.length, orders, exactlyOnce, backendRssMb: backendRss }
   } finally {
-    check.close()
+    await check.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -6,7 +6,7 @@ import { frameworkErrors, registerErrorHandler } from './plugins/errors'
 import { adminRoutes } from './routes/admin'
 import { applicationsRoutes } from './routes/applications'
 import { componentRoutes } from './routes/component'
-import { mediaRoutes } from './routes/media'
+import { MEDIA_UPLOADS_PER_USER_PER_MIN, mediaRoutes } from './routes/media'
 import { shopsRoutes } from './routes/shops'
 import { notifyRoutes } from './routes/notify'
 import { ordersRoutes } from './routes/orders'
@@ -16,7 +16,6 @@ import { createSealer } from './services/applications/sealed'
 import { createApplicationService, type ApplicationService } from './services/applications/service'
 import { createComponentTokens } from './services/component'
 import { createNotificationHandler } from './services/notifications'
-import { RateLimiter } from './services/rate-limiter'
 import { createOrderService, type OrderService } from './services/orders'
 import { startReconciler, type Reconciler } from './services/reconciler'
 import { createSessionService } from './services/session'
@@ -107,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const storage = deps.storage ?? openStorage(config.databaseUrl)
+  const storage = deps.storage ?? (await openStorage(config.databaseUrl))
   const client = createWechatPayClient(config, {
     clock,
     nonce: deps.nonce,
@@ -115,9 +114,9 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     onCertificateRefreshError: (e) => app.log.error({ err: (e as Error).message }, 'platform certificate refresh failed; the cached certificates stay in use'),
   })
   // Partner / ecommerce orders go to the sub_mchid stored on their order (its shop's).
-  const routeOf = (outTradeNo: string) => {
-    const attempt = storage.attempts.get(outTradeNo)
-    const order = attempt && storage.orders.get(attempt.orderNo)
+  const routeOf = async (outTradeNo: string) => {
+    const attempt = await storage.attempts.get(outTradeNo)
+    const order = attempt && (await storage.orders.get(attempt.orderNo))
     return order ? { subMchid: order.subMchid, subAppId: order.subAppId } : undefined
   }
   const gateway = deps.gateway ?? createWechatPayGateway(config, { client, routeOf })
@@ -159,7 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     ? createApplicationService({ storage, gateway: onboarding, sealer: createSealer(config.dataEncryptionKey), clock, logger })
     : undefined
   const morePasses = [...(applications ? [() => applications.reconcile()] : []), ...(autoSplits ? [() => autoSplits.runDue()] : [])]
-  const reconciler = startReconciler(orders, config.reconcileIntervalMs, logger, morePasses)
+  const reconciler = startReconciler(storage, orders, config.reconcileIntervalMs, logger, morePasses)
 
   registerErrorHandler(app)
   await app.register(cors, {
@@ -173,12 +172,12 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     maxAge: CORS_MAX_AGE_SECONDS,
   })
   app.get('/healthz', async () => ({ ok: true }))
-  await app.register(sessionRoutes, { sessions, loginLimiter: new RateLimiter(config.rateLimitLoginsPerMin, 60_000, clock) })
+  await app.register(sessionRoutes, { sessions, loginLimiter: storage.limiter('logins', config.rateLimitLoginsPerMin, 60_000, clock) })
   await app.register(ordersRoutes, { orders, sessions, maxOrderFen: config.maxOrderFen, shops })
   await app.register(shopsRoutes, { shops })
   if (applications) {
     await app.register(applicationsRoutes, { applications, sessions, adminToken: config.adminToken })
-    await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, clock })
+    await app.register(mediaRoutes, { sessions, gateway: onboarding, mediaMaxBytes: config.mediaMaxBytes, limiter: storage.limiter('media', MEDIA_UPLOADS_PER_USER_PER_MIN, 60_000, clock) })
   }
   await app.register(adminRoutes, { orders, adminToken: config.adminToken })
   await app.register(adminOrdersRoutes, { storage, gateway, adminToken: config.adminToken })
@@ -192,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   app.addHook('onClose', async () => {
     await reconciler.stop()
     gateway.shutdown()
-    if (!deps.storage) storage.close()
+    if (!deps.storage) await storage.close()
   })
   return app.decorate('orders', orders).decorate('storage', storage).decorate('reconciler', reconciler).decorate('shops', shops).decorate('applications', applications) as MerchantApp
 }

@@ -108,9 +108,9 @@ export function createFakeGateway(): FakeGateway {
     },
     payment: (prepayId) => ({ timeStamp: '1767225600', nonceStr: 'fakenonce', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'fake-signature' }),
     parseNotification: async () => fake.nextNotification,
-    ownershipProblem: () => null,
+    ownershipProblem: async () => null,
     shutdown: () => undefined,
-    refundOwnershipProblem: (n) => (n.mchid === FAKE_MCHID ? null : `mchid ${n.mchid} is not ${FAKE_MCHID}`),
+    refundOwnershipProblem: async (n) => (n.mchid === FAKE_MCHID ? null : `mchid ${n.mchid} is not ${FAKE_MCHID}`),
   }
   return fake
 }

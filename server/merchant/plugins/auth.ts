@@ -13,6 +13,6 @@ export function bearerAuth(sessions: SessionService) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const header = req.headers.authorization
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
-    req.user = sessions.authenticate(token)
+    req.user = await sessions.authenticate(token)
   }
 }

@@ -22,10 +22,10 @@ export const adminOrdersRoutes: FastifyPluginAsyncTypebox<AdminOrdersRoutesOptio
   app.get('/api/admin/orders/:orderNo', {
     schema: { params: OrderNoParamsSchema, response: { 200: Type.Object({ order: OrderSchema, attempts: Type.Array(AttemptSchema) }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema } },
   }, async (req) => {
-    const order = storage.orders.get(req.params.orderNo)
+    const order = await storage.orders.get(req.params.orderNo)
     if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order')
     const attempts = []
-    for (const a of storage.attempts.listByOrder(order.orderNo)) {
+    for (const a of await storage.attempts.listByOrder(order.orderNo)) {
       // An attempt never placed is unknown to WeChat Pay; others are asked (support wants the truth now).
       let state = STORED_STATE[a.status]
       let transactionId = a.transactionId ?? undefined

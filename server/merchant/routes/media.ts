@@ -6,29 +6,29 @@ import { AppError } from '../errors'
 import { bearerAuth } from '../plugins/auth'
 import type { OnboardingGateway } from '../services/applications/gateway'
 import { imageProblem, mimeOf } from '../services/applications/media'
-import { RateLimiter } from '../services/rate-limiter'
 import type { SessionService } from '../services/session'
+import type { Limiter } from '../storage'
 
 export interface MediaRoutesOptions {
   sessions: SessionService
   gateway: OnboardingGateway
   mediaMaxBytes: number
-  clock: () => number
+  /** Uploads per user (MEDIA_UPLOADS_PER_USER_PER_MIN a minute): the storage's 'media' limiter. */
+  limiter: Limiter
 }
 
 /** Uploads per user per minute: a whole form is five images with retries; WeChat Pay allows 10/s per merchant. */
 export const MEDIA_UPLOADS_PER_USER_PER_MIN = 30
 
 /** POST /api/media: one onboarding image (jpg / png / bmp by content, ≤ MEDIA_MAX_BYTES) → WeChat Pay media_id. */
-export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, { sessions, gateway, mediaMaxBytes, clock }) => {
+export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, { sessions, gateway, mediaMaxBytes, limiter }) => {
   app.addHook('onRequest', bearerAuth(sessions))
-  const limiter = new RateLimiter(MEDIA_UPLOADS_PER_USER_PER_MIN, 60_000, clock)
   await app.register(multipart, { limits: { fileSize: mediaMaxBytes, files: 1, fields: 4, parts: 5 } })
 
   app.post('/api/media', {
     schema: { response: { 201: Type.Object({ mediaId: Type.String() }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema } },
   }, async (req, reply) => {
-    if (!limiter.take(req.user.id)) throw new AppError('RATE_LIMITED', 'too many uploads, try again in a minute')
+    if (!(await limiter.take(req.user.id))) throw new AppError('RATE_LIMITED', 'too many uploads, try again in a minute')
     if (!req.isMultipart()) throw new AppError('INVALID_IMAGE', 'send the image as multipart/form-data with one "file" part')
     let part
     try {

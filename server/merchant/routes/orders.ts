@@ -20,14 +20,14 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
   app.post('/api/orders', {
     schema: { body: createOrderBodySchema(maxOrderFen), response: { 200: OrderWithPaymentSchema, 201: OrderWithPaymentSchema, ...errors } },
   }, async (req, reply) => {
-    const shop = shops.forOrder(req.body.shopId)
+    const shop = await shops.forOrder(req.body.shopId)
     const { order, payment, replayed } = await orders.create(req.user, { ...req.body, shop })
     return reply.code(replayed ? 200 : 201).send({ order, payment })
   })
 
   app.get('/api/orders', {
     schema: { response: { 200: Type.Object({ orders: Type.Array(OrderSchema) }), ...errors } },
-  }, async (req) => ({ orders: orders.list(req.user) }))
+  }, async (req) => ({ orders: await orders.list(req.user) }))
 
   app.get('/api/orders/:orderNo', {
     schema: { params: OrderNoParamsSchema, response: { 200: Type.Object({ order: OrderSchema }), ...errors } },

@@ -1,13 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBodySchema, SessionSchema } from '../../../src/contract/schemas'
 import { AppError } from '../errors'
-import type { RateLimiter } from '../services/rate-limiter'
+import type { Limiter } from '../storage'
 import type { SessionService } from '../services/session'
 
 export interface SessionRoutesOptions {
   sessions: SessionService
   /** Logins per source address: each one costs an outbound jscode2session call (issue 11). */
-  loginLimiter: RateLimiter
+  loginLimiter: Limiter
 }
 
 /** POST /api/session: wx.login code → session token. */
@@ -19,7 +19,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       response: { 200: SessionSchema, '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },
     },
   }, async (req) => {
-    if (!loginLimiter.take(req.ip)) throw new AppError('RATE_LIMITED', 'too many logins from this address, try again in a minute')
+    if (!(await loginLimiter.take(req.ip))) throw new AppError('RATE_LIMITED', 'too many logins from this address, try again in a minute')
     return sessions.login(req.body.code)
   })
 }

@@ -1,7 +1,6 @@
 import type { HeaderSource } from '../../wechatpay'
-import type { Storage } from '../storage'
+import type { Limiter, Storage } from '../storage'
 import type { Logger, OrderService } from './orders'
-import { RateLimiter } from './rate-limiter'
 import type { PaymentGateway } from './wechatpay-gateway'
 
 export interface NotifyAnswer {
@@ -26,10 +25,10 @@ export function createNotificationHandler(deps: {
   logger: Logger
   clock: () => number
   /** Rejected notifications logged per source and window (issue 11): a flood of forgeries cannot grow the database. */
-  rejectionLogLimit?: RateLimiter
+  rejectionLogLimit?: Limiter
 }) {
   const { storage, gateway, orders, logger, clock } = deps
-  const rejectionLogLimit = deps.rejectionLogLimit ?? new RateLimiter(REJECTIONS_LOGGED_PER_SOURCE_PER_MIN, 60_000, clock)
+  const rejectionLogLimit = deps.rejectionLogLimit ?? storage.limiter('rejections', REJECTIONS_LOGGED_PER_SOURCE_PER_MIN, 60_000, clock)
   const record = (eventId: string | null, eventType: string | null, outTradeNo: string | null, outcome: string, detail: string) =>
     storage.notifications.append({ receivedAt: clock(), eventId, eventType, outTradeNo, outcome, detail })
 
@@ -38,9 +37,9 @@ export function createNotificationHandler(deps: {
     if (!parsed.ok) {
       const detail = `${parsed.reason}${parsed.detail ? `: ${parsed.detail}` : ''}${parsed.serial ? ` (serial ${parsed.serial})` : ''}`
       // Genuine notifications always verify, so only forgeries are limited: past the limit they are still refused, just not written down.
-      if (rejectionLogLimit.take(source)) {
+      if (await rejectionLogLimit.take(source)) {
         logger.warn({ reason: parsed.reason, serial: parsed.serial, source }, 'notification rejected')
-        record(null, null, null, 'rejected', detail)
+        await record(null, null, null, 'rejected', detail)
       }
       return UNAUTHENTIC.has(parsed.reason)
         ? { status: 401, body: { code: 'FAIL', message: `signature check failed: ${parsed.reason}` } }
@@ -48,16 +47,16 @@ export function createNotificationHandler(deps: {
     }
     const event = parsed.event
     if (event.kind === 'transaction') {
-      const result = orders.applyTransaction(event.transaction, 'notification')
-      record(event.id, event.eventType, event.transaction.out_trade_no, result.outcome, result.detail)
+      const result = await orders.applyTransaction(event.transaction, 'notification')
+      await record(event.id, event.eventType, event.transaction.out_trade_no, result.outcome, result.detail)
       return { status: 204 }
     }
     if (event.kind === 'refund') {
-      const result = orders.applyRefundNotice(event.refund) // checked, applied and logged there
-      record(event.id, event.eventType, event.refund.out_trade_no, result.outcome, result.detail)
+      const result = await orders.applyRefundNotice(event.refund) // checked, applied and logged there
+      await record(event.id, event.eventType, event.refund.out_trade_no, result.outcome, result.detail)
       return { status: 204 }
     }
-    record(event.id, event.eventType, null, 'ignored', 'event type not handled')
+    await record(event.id, event.eventType, null, 'ignored', 'event type not handled')
     return { status: 204 }
   }
 }

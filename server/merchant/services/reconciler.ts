@@ -1,7 +1,8 @@
+import type { Storage } from '../storage'
 import type { Logger, OrderService, ReconcileResult } from './orders'
 
 export interface Reconciler {
-  /** One pass now (tests call this after moving the clock). */
+  /** One pass now (tests call this after moving the clock); nothing (all zero) while another process leads. */
   runOnce(): Promise<ReconcileResult>
   stop(): Promise<void>
 }
@@ -10,11 +11,20 @@ export interface Reconciler {
  * Runs `orders.reconcile()` every `intervalMs` (0 = never on its own): lost notifications are
  * found through queries, expired orders closed and unsettled refunds settled; then each of
  * `morePasses` (e.g. onboarding applications followed until final). Passes never overlap; stop() waits for one.
+ * A pass runs only in the process that holds the storage's 'reconciler' lease (SQLite: always):
+ * other processes are hot standbys that take over when the holder dies.
  */
-export function startReconciler(orders: OrderService, intervalMs: number, logger: Logger, morePasses: Array<() => Promise<unknown>> = []): Reconciler {
+export function startReconciler(
+  storage: Pick<Storage, 'lead'>,
+  orders: OrderService,
+  intervalMs: number,
+  logger: Logger,
+  morePasses: Array<() => Promise<unknown>> = [],
+): Reconciler {
   let running: Promise<ReconcileResult> | null = null
   let stopped = false
-  const pass = async () => {
+  const pass = async (): Promise<ReconcileResult> => {
+    if (!(await storage.lead('reconciler'))) return { checked: 0, paid: 0, closed: 0, refunds: 0 }
     const result = await orders.reconcile()
     for (const more of morePasses) await more().catch((e) => logger.error({ err: (e as Error).message }, 'reconciliation pass failed'))
     return result

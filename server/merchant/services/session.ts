@@ -31,7 +31,7 @@ export interface SessionService {
   /** wx.login code → session token. The openid and session_key stay on the server. */
   login(code: string): Promise<{ token: string; expiresIn: number }>
   /** The user a bearer token names, or an UNAUTHENTICATED AppError. */
-  authenticate(token: string | undefined): UserRecord
+  authenticate(token: string | undefined): Promise<UserRecord>
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url')
@@ -71,13 +71,13 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
         throw new AppError('UPSTREAM_ERROR', `WeChat login failed (${body.errcode ?? 'no openid'})`)
       }
       const now = o.clock()
-      const user = o.storage.users.upsertByOpenid(body.openid, body.unionid ?? null, now, randomUUID)
+      const user = await o.storage.users.upsertByOpenid(body.openid, body.unionid ?? null, now, randomUUID)
       const exp = Math.floor(now / 1000) + o.ttlSeconds
       const payload = b64url(JSON.stringify({ u: user.id, exp }))
       return { token: `${payload}.${b64url(mac(payload))}`, expiresIn: o.ttlSeconds }
     },
 
-    authenticate(token) {
+    async authenticate(token) {
       const fail = (why: string): never => {
         throw new AppError('UNAUTHENTICATED', why)
       }
@@ -95,7 +95,7 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
       }
       if (typeof claims.u !== 'string' || typeof claims.exp !== 'number') return fail('malformed token')
       if (claims.exp * 1000 <= o.clock()) return fail('session expired, log in again')
-      const user = o.storage.users.get(claims.u)
+      const user = await o.storage.users.get(claims.u)
       return user ?? fail('unknown user')
     },
   }

@@ -24,10 +24,10 @@ export interface PaymentGateway {
   parseNotification(headers: HeaderSource, raw: Buffer): Promise<ParsedNotification>
   /** Closes the keep-alive connections to WeChat Pay (app shutdown). */
   shutdown(): void
-  /** Why a transaction does not belong to this merchant / app, or null when it does. */
-  ownershipProblem(t: Transaction | PartnerTransaction): string | null
+  /** Why a transaction does not belong to this merchant / app, or null when it does (reads storage, never the network). */
+  ownershipProblem(t: Transaction | PartnerTransaction): Promise<string | null>
   /** Why a refund notification does not belong to this merchant (mchid, or sp_mchid + sub_mchid), or null. */
-  refundOwnershipProblem(n: RefundNotice): string | null
+  refundOwnershipProblem(n: RefundNotice): Promise<string | null>
 }
 
 /** Which sub-merchant an out_trade_no is paid to (partner / ecommerce); undefined = the default shop. */
@@ -40,7 +40,7 @@ export interface GatewayOptions {
   /** The client to use (shared with onboarding); built from the config when absent. */
   client?: WechatPayClient
   /** Looks up the sub-merchant of an out_trade_no (stored on its order). */
-  routeOf?: (outTradeNo: string) => PaymentRoute | undefined
+  routeOf?: (outTradeNo: string) => Promise<PaymentRoute | undefined>
   clock?: () => number
   nonce?: () => string
   fetch?: typeof fetch
@@ -75,10 +75,10 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
   const partner = config.mode !== 'direct'
   // E-commerce refunds have their own endpoints (they also draw on money frozen for profit sharing).
   const ecommerce = config.mode === 'ecommerce'
-  const routeOf = (outTradeNo: string) => options.routeOf?.(outTradeNo)
-  const subOf = (outTradeNo: string) => routeOf(outTradeNo)?.subMchid ?? (config.subMchid as string)
+  const routeOf = async (outTradeNo: string) => options.routeOf?.(outTradeNo)
+  const subOf = async (outTradeNo: string) => (await routeOf(outTradeNo))?.subMchid ?? (config.subMchid as string)
   // sub_appid only in the scenarios where the shop's mini-program orders (WECHATPAY_SUB_APPID set).
-  const subAppOf = (outTradeNo: string) => (config.subAppId ? routeOf(outTradeNo)?.subAppId ?? config.subAppId : undefined)
+  const subAppOf = async (outTradeNo: string) => (config.subAppId ? (await routeOf(outTradeNo))?.subAppId ?? config.subAppId : undefined)
   return {
     async createOrder(o) {
       const common = {
@@ -88,13 +88,13 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
         notify_url: config.notifyUrl,
         amount: { total: o.amount, currency: 'CNY' as const },
       }
-      const subAppId = subAppOf(o.outTradeNo)
+      const subAppId = await subAppOf(o.outTradeNo)
       const res = partner
         ? await client.createPartnerJsapiOrder({
             sp_appid: config.appId,
             sp_mchid: config.mchid,
             ...(subAppId ? { sub_appid: subAppId } : {}),
-            sub_mchid: subOf(o.outTradeNo),
+            sub_mchid: await subOf(o.outTradeNo),
             ...common,
             payer: subAppId ? { sub_openid: o.openid } : { sp_openid: o.openid },
             ...(o.profitSharing ? { settle_info: { profit_sharing: true } } : {}),
@@ -102,31 +102,31 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
         : await client.createJsapiOrder({ appid: config.appId, mchid: config.mchid, ...common, payer: { openid: o.openid } })
       return { prepayId: res.prepay_id }
     },
-    query: (outTradeNo) => (partner ? client.queryOrderByOutTradeNo(outTradeNo, subOf(outTradeNo)) : client.queryOrderByOutTradeNo(outTradeNo)),
-    close: (outTradeNo) => client.closeOrder(outTradeNo, partner ? subOf(outTradeNo) : undefined),
-    refund: (r) =>
+    query: async (outTradeNo) => (partner ? client.queryOrderByOutTradeNo(outTradeNo, await subOf(outTradeNo)) : client.queryOrderByOutTradeNo(outTradeNo)),
+    close: async (outTradeNo) => client.closeOrder(outTradeNo, partner ? await subOf(outTradeNo) : undefined),
+    refund: async (r) =>
       ecommerce
-        ? applyEcommerceRefund(client, { spAppId: config.appId, subMchid: subOf(r.outTradeNo), subAppId: subAppOf(r.outTradeNo), outTradeNo: r.outTradeNo, outRefundNo: r.outRefundNo, amount: r.amount, total: r.total, reason: r.reason, notifyUrl: config.notifyUrl })
+        ? applyEcommerceRefund(client, { spAppId: config.appId, subMchid: await subOf(r.outTradeNo), subAppId: await subAppOf(r.outTradeNo), outTradeNo: r.outTradeNo, outRefundNo: r.outRefundNo, amount: r.amount, total: r.total, reason: r.reason, notifyUrl: config.notifyUrl })
         : client.createRefund({
-        ...(partner ? { sub_mchid: subOf(r.outTradeNo) } : {}),
+        ...(partner ? { sub_mchid: await subOf(r.outTradeNo) } : {}),
         out_trade_no: r.outTradeNo,
         out_refund_no: r.outRefundNo,
         reason: r.reason || undefined,
         notify_url: config.notifyUrl,
         amount: { refund: r.amount, total: r.total, currency: 'CNY' },
       }),
-    queryRefund: (outRefundNo, outTradeNo) =>
+    queryRefund: async (outRefundNo, outTradeNo) =>
       ecommerce
-        ? queryEcommerceRefund(client, outRefundNo, outTradeNo ? subOf(outTradeNo) : (config.subMchid as string))
-        : client.queryRefund(outRefundNo, partner ? (outTradeNo ? subOf(outTradeNo) : (config.subMchid as string)) : undefined),
+        ? queryEcommerceRefund(client, outRefundNo, outTradeNo ? await subOf(outTradeNo) : (config.subMchid as string))
+        : client.queryRefund(outRefundNo, partner ? (outTradeNo ? await subOf(outTradeNo) : (config.subMchid as string)) : undefined),
     payment: (prepayId) => client.requestPayment(config.miniProgramAppId, prepayId),
     parseNotification: (headers, raw) => client.parseNotification(headers, raw),
     shutdown: () => client.close(),
-    ownershipProblem(t) {
+    async ownershipProblem(t) {
       if (partner) {
         const p = t as PartnerTransaction
-        const sub = subOf(p.out_trade_no)
-        const subAppId = subAppOf(p.out_trade_no)
+        const sub = await subOf(p.out_trade_no)
+        const subAppId = await subAppOf(p.out_trade_no)
         if (p.sp_mchid !== config.mchid) return `sp_mchid ${p.sp_mchid} is not ${config.mchid}`
         if (p.sub_mchid !== sub) return `sub_mchid ${p.sub_mchid} is not ${sub}`
         if (p.sp_appid !== config.appId) return `sp_appid ${p.sp_appid} is not ${config.appId}`
@@ -138,12 +138,12 @@ export function createWechatPayGateway(config: Config, options: GatewayOptions =
       if (d.appid !== config.appId) return `appid ${d.appid} is not ${config.appId}`
       return null
     },
-    refundOwnershipProblem(n) {
+    async refundOwnershipProblem(n) {
       if (partner) {
         // Partner notices name the service provider sp_mchid; accept mchid too (wechatpay-service-provider.md §7: field list UNCONFIRMED).
         const sp = n.sp_mchid ?? n.mchid
         if (sp !== config.mchid) return `sp_mchid ${sp} is not ${config.mchid}`
-        const sub = subOf(n.out_trade_no)
+        const sub = await subOf(n.out_trade_no)
         if (n.sub_mchid !== sub) return `sub_mchid ${n.sub_mchid} is not ${sub}`
         return null
       }

@@ -10,7 +10,7 @@ export { PREPAY_VALIDITY_MS }
 export const PREPAY_REUSE_MARGIN_MS = 5 * 60_000
 
 /** Applies a transaction WeChat Pay reported and schedules its effects (the service's transition runner). */
-export type ApplyTransaction = (t: Transaction | PartnerTransaction, source: TransitionSource) => unknown
+export type ApplyTransaction = (t: Transaction | PartnerTransaction, source: TransitionSource) => Promise<unknown>
 
 /** A 4xx that is WeChat Pay refusing the order itself (not our signature, not a transient failure). */
 const isRefusal = (e: unknown): e is WechatPayError => e instanceof WechatPayError && !e.retryable && e.status >= 400 && e.status < 500 && e.status !== 401
@@ -28,11 +28,11 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
     const markClosed = () => storage.attempts.update(attempt.outTradeNo, { status: 'closed' })
     try {
       await gateway.close(attempt.outTradeNo)
-      markClosed()
+      await markClosed()
       return 'closed'
     } catch (e) {
       if (isOrderNotFound(e)) {
-        markClosed() // never reached WeChat Pay
+        await markClosed() // never reached WeChat Pay
         return 'closed'
       }
       // Paid, already closed, or unknown: ask what it is rather than guess.
@@ -43,12 +43,12 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
         throw upstream(qe, 'close')
       }
       if (isPaid(t)) {
-        applyTransaction(t, 'close')
-        const status = storage.attempts.get(attempt.outTradeNo)?.status
+        await applyTransaction(t, 'close')
+        const status = (await storage.attempts.get(attempt.outTradeNo))?.status
         return status === 'paid' || status === 'stray' ? 'paid' : 'closed'
       }
       if (t.trade_state === 'CLOSED') {
-        markClosed()
+        await markClosed()
         return 'closed'
       }
       throw upstream(e, 'close')
@@ -72,10 +72,10 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
       const log = { orderNo: order.orderNo, outTradeNo: attempt.outTradeNo, code: errorCode(e) }
       if (isRefusal(e)) {
         logger.error({ ...log, status: e.status }, 'WeChat Pay refused the order')
-        storage.transaction(() => {
-          storage.attempts.update(attempt.outTradeNo, { status: 'failed' })
-          const fresh = storage.orders.get(order.orderNo)
-          if (fresh?.status === 'unpaid' && !liveAttempts(storage, order.orderNo).length) storage.orders.update(order.orderNo, { status: 'failed' })
+        await storage.transaction(async () => {
+          await storage.attempts.update(attempt.outTradeNo, { status: 'failed' })
+          const fresh = await storage.orders.get(order.orderNo)
+          if (fresh?.status === 'unpaid' && !(await liveAttempts(storage, order.orderNo)).length) await storage.orders.update(order.orderNo, { status: 'failed' })
         })
       } else {
         logger.warn(log, 'WeChat Pay order call failed; the same attempt is retried on the next request')
@@ -83,12 +83,16 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
       throw upstream(e, 'order')
     }
     const expiresAt = Math.min(attempt.createdAt + PREPAY_VALIDITY_MS, Date.parse(attempt.timeExpire))
-    storage.attempts.update(attempt.outTradeNo, { prepayId, prepayExpiresAt: expiresAt, status: 'open' })
+    // A notification (not under the lock) may have marked it paid meanwhile: never move it back to open.
+    await storage.transaction(async () => {
+      const status = (await storage.attempts.get(attempt.outTradeNo))?.status
+      if (status === 'creating' || status === 'open') await storage.attempts.update(attempt.outTradeNo, { prepayId, prepayExpiresAt: expiresAt, status: 'open' })
+    })
     return prepayId
   }
 
   /** Stores attempt `seq` of an order (status `creating`); the caller sends it with `place`. */
-  function open(order: OrderRecord, openid: string, seq: number): AttemptRecord {
+  async function open(order: OrderRecord, openid: string, seq: number): Promise<AttemptRecord> {
     const now = clock()
     const attempt: AttemptRecord = {
       outTradeNo: outTradeNoFor(order.orderNo, seq),
@@ -103,16 +107,16 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
       transactionId: null,
       paidAt: null,
     }
-    storage.attempts.insert(attempt)
+    await storage.attempts.insert(attempt)
     return attempt
   }
 
   /** Closes every live attempt and the order, unless one of them turns out paid. */
   async function expire(order: OrderRecord): Promise<OrderRecord> {
-    for (const live of liveAttempts(storage, order.orderNo)) await close(live)
-    storage.transaction(() => {
-      const fresh = storage.orders.get(order.orderNo)
-      if (fresh && (fresh.status === 'unpaid' || fresh.status === 'failed')) storage.orders.update(order.orderNo, { status: 'closed' })
+    for (const live of await liveAttempts(storage, order.orderNo)) await close(live)
+    await storage.transaction(async () => {
+      const fresh = await storage.orders.get(order.orderNo)
+      if (fresh && (fresh.status === 'unpaid' || fresh.status === 'failed')) await storage.orders.update(order.orderNo, { status: 'closed' })
     })
     return mustOrder(storage, order.orderNo)
   }
@@ -127,17 +131,17 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
       await expire(order)
       throw new AppError('ORDER_NOT_PAYABLE', 'the order has expired')
     }
-    const current = storage.attempts.listByOrder(order.orderNo).at(-1)
+    const current = (await storage.attempts.listByOrder(order.orderNo)).at(-1)
     if (current?.status === 'open' && current.prepayId && (current.prepayExpiresAt ?? 0) - now > PREPAY_REUSE_MARGIN_MS) {
       return gateway.payment(current.prepayId)
     }
     if (current?.status === 'creating' && Date.parse(current.timeExpire) - now > PREPAY_REUSE_MARGIN_MS) {
       return gateway.payment(await place(order, current))
     }
-    for (const live of liveAttempts(storage, order.orderNo)) {
+    for (const live of await liveAttempts(storage, order.orderNo)) {
       if ((await close(live)) === 'paid') throw new AppError('ORDER_NOT_PAYABLE', 'the order is already paid')
     }
-    const attempt = open(order, openid, (current?.seq ?? 0) + 1)
+    const attempt = await open(order, openid, (current?.seq ?? 0) + 1)
     return gateway.payment(await place(order, attempt))
   }
 
@@ -146,10 +150,10 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
     if (order.status !== 'unpaid') return order
     const now = clock()
     if (order.lastQueriedAt !== null && now - order.lastQueriedAt < minIntervalMs) return order
-    storage.orders.update(order.orderNo, { lastQueriedAt: now })
-    for (const attempt of liveAttempts(storage, order.orderNo)) {
+    await storage.orders.update(order.orderNo, { lastQueriedAt: now })
+    for (const attempt of await liveAttempts(storage, order.orderNo)) {
       try {
-        applyTransaction(await gateway.query(attempt.outTradeNo), 'query')
+        await applyTransaction(await gateway.query(attempt.outTradeNo), 'query')
       } catch (e) {
         if (isOrderNotFound(e)) continue
         logger.warn({ orderNo: order.orderNo, outTradeNo: attempt.outTradeNo, code: errorCode(e) }, 'order query failed')

@@ -1,8 +1,7 @@
 import { WechatPayError } from '../../../wechatpay'
 import { AppError } from '../../errors'
-import type { AttemptRecord, OrderRecord, Storage } from '../../storage'
+import type { AttemptRecord, KeyLock, OrderRecord, Storage } from '../../storage'
 import type { PaymentGateway } from '../wechatpay-gateway'
-import type { OrderLock } from './lock'
 
 /** The slice of pino the order services log through. */
 export interface Logger {
@@ -11,27 +10,27 @@ export interface Logger {
   error(obj: object, msg: string): void
 }
 
-/** What every part of the order service shares: storage, gateway, clock, logger and the per-order lock. */
+/** What every part of the order service shares: storage, gateway, clock, logger and the per-order lock (the storage's). */
 export interface OrderContext {
   storage: Storage
   gateway: PaymentGateway
   clock: () => number
   logger: Logger
-  withLock: OrderLock
+  withLock: KeyLock
 }
 
 export const MINUTE_MS = 60_000
 
 /** The stored order, or ORDER_NOT_FOUND. */
-export function mustOrder(storage: Storage, orderNo: string): OrderRecord {
-  const order = storage.orders.get(orderNo)
+export async function mustOrder(storage: Storage, orderNo: string): Promise<OrderRecord> {
+  const order = await storage.orders.get(orderNo)
   if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order')
   return order
 }
 
 /** Attempts that may still be paid at WeChat Pay (`creating` or `open`), oldest first. */
-export const liveAttempts = (storage: Storage, orderNo: string): AttemptRecord[] =>
-  storage.attempts.listByOrder(orderNo).filter((a) => a.status === 'open' || a.status === 'creating')
+export const liveAttempts = async (storage: Storage, orderNo: string): Promise<AttemptRecord[]> =>
+  (await storage.attempts.listByOrder(orderNo)).filter((a) => a.status === 'open' || a.status === 'creating')
 
 /** The stable code of a failure (WeChat Pay's or ours), else the error's name: safe to log. */
 export const errorCode = (e: unknown): string =>

@@ -2,13 +2,11 @@ import type { PartnerTransaction, RefundNotice, RequestPaymentParams, Transactio
 import { AppError } from '../../errors'
 import type { AttemptRecord, OrderRecord, Storage, UserRecord } from '../../storage'
 import { newOrderNo } from '../order-numbers'
-import { RateLimiter } from '../rate-limiter'
 import type { PaymentGateway } from '../wechatpay-gateway'
 import { createAttempts } from './attempts'
 import { MINUTE_MS, mustOrder, type Logger, type OrderContext } from './context'
 import { createEffectRunner } from './effects'
 import { checkDescription, checkOrderAmount } from './input'
-import { createOrderLock } from './lock'
 import { createReconcile } from './reconcile'
 import { createRefunds } from './refunds'
 import { decidePayment, type TransitionOutcome, type TransitionSource } from './transitions'
@@ -46,21 +44,21 @@ export interface OrderServiceOptions {
   /** Place every order with settle_info.profit_sharing (PROFIT_SHARING manual / auto, partner / ecommerce). */
   profitSharing?: boolean
   /** Profit sharing after payment: `record` runs inside the payment's transaction (a durable job), `run` after it committed. */
-  afterPaid?: { record(order: OrderRecord): void; run(orderNo: string): Promise<unknown> }
+  afterPaid?: { record(order: OrderRecord): Promise<unknown> | void; run(orderNo: string): Promise<unknown> }
 }
 
 /**
  * Orders, payment attempts, transitions and refunds, composed. Every state change happens in one
- * storage transaction; WeChat Pay calls for one order are serialised by an in-process lock; the
+ * storage transaction; WeChat Pay calls for one order are serialised by the storage's key lock; the
  * effects a transition returns run after it committed.
  */
 export function createOrderService(o: OrderServiceOptions) {
   const { storage, gateway, clock, logger } = o
-  const ctx: OrderContext = { storage, gateway, clock, logger, withLock: createOrderLock() }
+  const ctx: OrderContext = { storage, gateway, clock, logger, withLock: storage.withLock }
   const { withLock } = ctx
-  const limiter = new RateLimiter(o.rateLimitOrdersPerMin, MINUTE_MS, clock)
-  const ownOrder = (user: UserRecord, orderNo: string) => {
-    const order = storage.orders.get(orderNo)
+  const limiter = storage.limiter('orders', o.rateLimitOrdersPerMin, MINUTE_MS, clock)
+  const ownOrder = async (user: UserRecord, orderNo: string) => {
+    const order = await storage.orders.get(orderNo)
     // Another user's order is indistinguishable from a missing one.
     if (!order || order.userId !== user.id) throw new AppError('ORDER_NOT_FOUND', 'no such order')
     return order
@@ -78,18 +76,20 @@ export function createOrderService(o: OrderServiceOptions) {
    * Applies what WeChat Pay says about one attempt (notification, query or close), once: the
    * decision is stored in one transaction, logged, and its effects are scheduled.
    */
-  function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource): { outcome: TransitionOutcome; detail: string } {
-    const decision = storage.transaction(() => {
-      const attempt = storage.attempts.get(t.out_trade_no)
-      const order = attempt && storage.orders.get(attempt.orderNo)
-      const state = attempt && order ? { attempt, order, attempts: storage.attempts.listByOrder(order.orderNo), refunds: storage.refunds.listByOrder(order.orderNo) } : undefined
-      const d = decidePayment(state, t, { ownershipProblem: gateway.ownershipProblem(t), now: clock(), source })
-      if (state && d.attempt) storage.attempts.update(state.attempt.outTradeNo, d.attempt)
-      if (state && d.order) storage.orders.update(state.order.orderNo, d.order)
-      if (d.insertRefund) storage.refunds.insert(d.insertRefund)
-      const paid = d.outcome === 'applied' && state && o.afterPaid ? storage.orders.get(state.order.orderNo) : undefined
+  async function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource): Promise<{ outcome: TransitionOutcome; detail: string }> {
+    const decision = await storage.transaction(async () => {
+      const attempt = await storage.attempts.get(t.out_trade_no)
+      const order = attempt && (await storage.orders.get(attempt.orderNo))
+      const state = attempt && order
+        ? { attempt, order, attempts: await storage.attempts.listByOrder(order.orderNo), refunds: await storage.refunds.listByOrder(order.orderNo) }
+        : undefined
+      const d = decidePayment(state, t, { ownershipProblem: await gateway.ownershipProblem(t), now: clock(), source })
+      if (state && d.attempt) await storage.attempts.update(state.attempt.outTradeNo, d.attempt)
+      if (state && d.order) await storage.orders.update(state.order.orderNo, d.order)
+      if (d.insertRefund) await storage.refunds.insert(d.insertRefund)
+      const paid = d.outcome === 'applied' && state && o.afterPaid ? await storage.orders.get(state.order.orderNo) : undefined
       if (paid) {
-        o.afterPaid?.record(paid)
+        await o.afterPaid?.record(paid)
         return { ...d, effects: [...d.effects, { kind: 'paid' as const, orderNo: paid.orderNo }] }
       }
       return d
@@ -113,9 +113,9 @@ export function createOrderService(o: OrderServiceOptions) {
       throw new AppError('BAD_REQUEST', 'requestId was already used for a different order')
     }
     return withLock(existing.orderNo, async () => {
-      const fresh = mustOrder(storage, existing.orderNo)
+      const fresh = await mustOrder(storage, existing.orderNo)
       const payment = fresh.status === 'unpaid' ? await attempts.paymentFor(fresh, user.openid) : null
-      return { order: toOrderView(mustOrder(storage, existing.orderNo)), payment, replayed: true }
+      return { order: toOrderView(await mustOrder(storage, existing.orderNo)), payment, replayed: true }
     })
   }
 
@@ -131,9 +131,9 @@ export function createOrderService(o: OrderServiceOptions) {
     async create(user: UserRecord, input: { amount: number; description: string; requestId: string; shop?: OrderShop }): Promise<{ order: OrderView; payment: RequestPaymentParams | null; replayed: boolean }> {
       const description = checkDescription(input.description)
       const amount = checkOrderAmount(input.amount, o.maxOrderFen)
-      const existing = storage.orders.findByRequest(user.id, input.requestId)
+      const existing = await storage.orders.findByRequest(user.id, input.requestId)
       if (existing) return replay(user, existing, { amount, description, shopId: input.shop?.shopId ?? null })
-      if (!limiter.take(user.id)) throw new AppError('RATE_LIMITED', 'too many orders, try again in a minute')
+      if (!(await limiter.take(user.id))) throw new AppError('RATE_LIMITED', 'too many orders, try again in a minute')
 
       const now = clock()
       const order: OrderRecord = {
@@ -153,40 +153,42 @@ export function createOrderService(o: OrderServiceOptions) {
         ...(input.shop ? { shopId: input.shop.shopId, subMchid: input.shop.subMchid, subAppId: input.shop.subAppId } : {}),
         ...(o.profitSharing ? { profitSharing: 1 } : {}),
       }
-      let attempt: AttemptRecord
-      try {
-        attempt = storage.transaction(() => {
-          storage.orders.insert(order)
-          return attempts.open(order, user.openid, 1)
-        })
-      } catch (e) {
-        const raced = storage.orders.findByRequest(user.id, input.requestId)
-        if (raced) return replay(user, raced, { amount, description, shopId: input.shop?.shopId ?? null }) // the same requestId arrived twice at once
-        throw e
-      }
+      // Locked before it is stored: a replay of the requestId waits until the first attempt is placed.
       return withLock(order.orderNo, async () => {
+        let attempt: AttemptRecord
+        try {
+          attempt = await storage.transaction(async () => {
+            await storage.orders.insert(order)
+            return attempts.open(order, user.openid, 1)
+          })
+        } catch (e) {
+          // The same requestId arrived twice at once: the other one stored its order (a number nobody else locks is held meanwhile).
+          const raced = await storage.orders.findByRequest(user.id, input.requestId)
+          if (raced) return replay(user, raced, { amount, description, shopId: input.shop?.shopId ?? null })
+          throw e
+        }
         const prepayId = await attempts.place(order, attempt)
-        return { order: toOrderView(mustOrder(storage, order.orderNo)), payment: gateway.payment(prepayId), replayed: false }
+        return { order: toOrderView(await mustOrder(storage, order.orderNo)), payment: gateway.payment(prepayId), replayed: false }
       })
     },
 
     /** The caller's orders, newest first. */
-    list(user: UserRecord, limit = ORDER_LIST_LIMIT): OrderView[] {
-      return storage.orders.listByUser(user.id, limit).map(toOrderView)
+    async list(user: UserRecord, limit = ORDER_LIST_LIMIT): Promise<OrderView[]> {
+      return (await storage.orders.listByUser(user.id, limit)).map(toOrderView)
     },
 
     /** One of the caller's orders; a non-final one is first checked with WeChat Pay (throttled). */
     async get(user: UserRecord, orderNo: string): Promise<OrderView> {
-      const order = ownOrder(user, orderNo)
+      const order = await ownOrder(user, orderNo)
       if (order.status !== 'unpaid') return toOrderView(order)
-      return withLock(orderNo, async () => toOrderView(await attempts.sync(mustOrder(storage, orderNo), QUERY_THROTTLE_MS)))
+      return withLock(orderNo, async () => toOrderView(await attempts.sync(await mustOrder(storage, orderNo), QUERY_THROTTLE_MS)))
     },
 
     /** Fresh payment parameters for the caller's unpaid order; ORDER_NOT_PAYABLE otherwise. */
     async renewPayment(user: UserRecord, orderNo: string): Promise<RequestPaymentParams> {
-      ownOrder(user, orderNo)
+      await ownOrder(user, orderNo)
       return withLock(orderNo, async () => {
-        const order = mustOrder(storage, orderNo)
+        const order = await mustOrder(storage, orderNo)
         if (order.status !== 'unpaid') throw new AppError('ORDER_NOT_PAYABLE', `the order is ${order.status}`)
         return attempts.paymentFor(order, user.openid)
       })
@@ -194,9 +196,9 @@ export function createOrderService(o: OrderServiceOptions) {
 
     /** Closes the caller's unpaid order (idempotent); a paid one is ORDER_NOT_PAYABLE. */
     async close(user: UserRecord, orderNo: string): Promise<OrderView> {
-      ownOrder(user, orderNo)
+      await ownOrder(user, orderNo)
       return withLock(orderNo, async () => {
-        let order = mustOrder(storage, orderNo)
+        let order = await mustOrder(storage, orderNo)
         if (order.status === 'unpaid' || order.status === 'failed') order = await attempts.expire(order)
         if (order.status === 'paid' || order.status === 'refunded') throw new AppError('ORDER_NOT_PAYABLE', `the order is ${order.status} and cannot be closed`)
         return toOrderView(order)

@@ -25,11 +25,11 @@ export function createReconcile(ctx: OrderContext, attempts: Attempts, refunds: 
     const since = clock() - orderExpireMinutes * MINUTE_MS - RECONCILE_LOOKBACK_MS
     let paid = 0
     let closed = 0
-    const orders = storage.orders.listUnpaid(since, limit)
+    const orders = await storage.orders.listUnpaid(since, limit)
     for (const candidate of orders) {
       await withLock(candidate.orderNo, async () => {
         try {
-          let order = await attempts.sync(mustOrder(storage, candidate.orderNo), 0)
+          let order = await attempts.sync(await mustOrder(storage, candidate.orderNo), 0)
           if (order.status === 'unpaid' && clock() >= order.expiresAt) order = await attempts.expire(order)
           if (order.status === 'paid') paid++
           if (order.status === 'closed') closed++

@@ -25,28 +25,28 @@ export function createRefunds(ctx: OrderContext) {
   const { storage, gateway, clock, logger, withLock } = ctx
 
   /** Recomputes refundedAmount and paid/refunded of an order from its refunds (inside a transaction). */
-  function recompute(orderNo: string) {
-    const order = storage.orders.get(orderNo)
+  async function recompute(orderNo: string) {
+    const order = await storage.orders.get(orderNo)
     if (!order || (order.status !== 'paid' && order.status !== 'refunded')) return
-    storage.orders.update(orderNo, refundTotals(order, storage.refunds.listByOrder(orderNo)))
+    await storage.orders.update(orderNo, refundTotals(order, await storage.refunds.listByOrder(orderNo)))
   }
 
   /** The stored refund (refunds are never deleted, so a missing one is a bug, not a client error). */
-  function stored(outRefundNo: string): RefundRecord {
-    const refund = storage.refunds.get(outRefundNo)
+  async function stored(outRefundNo: string): Promise<RefundRecord> {
+    const refund = await storage.refunds.get(outRefundNo)
     if (!refund) throw new AppError('INTERNAL_ERROR', `refund ${outRefundNo} vanished`)
     return refund
   }
 
   /** Records what WeChat Pay reported (answer or query) in one transaction; never moves a refund back. */
-  function record(outRefundNo: string, r: WechatRefund): RefundRecord {
-    return storage.transaction(() => {
-      const fresh = stored(outRefundNo)
+  function record(outRefundNo: string, r: WechatRefund): Promise<RefundRecord> {
+    return storage.transaction(async () => {
+      const fresh = await stored(outRefundNo)
       const status = refundStatusOf(r.status)
       const patch = status ? advance(fresh, status, r.refund_id, clock()) : null
       if (patch) {
-        storage.refunds.update(outRefundNo, patch)
-        recompute(fresh.orderNo)
+        await storage.refunds.update(outRefundNo, patch)
+        await recompute(fresh.orderNo)
       }
       return stored(outRefundNo)
     })
@@ -61,20 +61,20 @@ export function createRefunds(ctx: OrderContext) {
   async function sendAndExplain(refund: RefundRecord): Promise<{ refund: RefundRecord; refusal: string | null }> {
     try {
       const r = await gateway.refund({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo, amount: refund.amount, total: refund.total, reason: refund.reason })
-      return { refund: record(refund.outRefundNo, r), refusal: null }
+      return { refund: await record(refund.outRefundNo, r), refusal: null }
     } catch (e) {
       const log = { orderNo: refund.orderNo, outRefundNo: refund.outRefundNo, kind: refund.kind, code: errorCode(e) }
       if (!isDefiniteRefusal(e)) {
         logger.warn(log, 'refund outcome unknown: it stays pending with its amount reserved; the reconciler asks WeChat Pay')
-        return { refund: stored(refund.outRefundNo), refusal: null }
+        return { refund: await stored(refund.outRefundNo), refusal: null }
       }
-      storage.transaction(() => {
-        storage.refunds.update(refund.outRefundNo, { status: 'failed', updatedAt: clock() })
-        recompute(refund.orderNo)
+      await storage.transaction(async () => {
+        await storage.refunds.update(refund.outRefundNo, { status: 'failed', updatedAt: clock() })
+        await recompute(refund.orderNo)
       })
       if (refund.kind === 'stray') logger.error(log, 'WeChat Pay refused the automatic refund of a stray payment: the payer is owed it; retried every minute until it succeeds')
       else logger.error(log, 'WeChat Pay refused the refund')
-      return { refund: stored(refund.outRefundNo), refusal: e.code }
+      return { refund: await stored(refund.outRefundNo), refusal: e.code }
     }
   }
 
@@ -85,7 +85,7 @@ export function createRefunds(ctx: OrderContext) {
   async function settle(refund: RefundRecord): Promise<RefundRecord> {
     if (refund.status === 'failed') return refund.kind === 'stray' ? send(refund) : refund
     try {
-      return record(refund.outRefundNo, await gateway.queryRefund(refund.outRefundNo, refund.outTradeNo))
+      return await record(refund.outRefundNo, await gateway.queryRefund(refund.outRefundNo, refund.outTradeNo))
     } catch (e) {
       if (refund.status === 'pending' && isRefundNotFound(e)) return send(refund)
       logger.warn({ outRefundNo: refund.outRefundNo, code: errorCode(e) }, 'refund query failed; next pass retries')
@@ -98,19 +98,19 @@ export function createRefunds(ctx: OrderContext) {
     const amount = checkRefundAmount(input.amount)
     const reason = checkRefundReason(input.reason)
     return withLock(orderNo, async () => {
-      const order = mustOrder(storage, orderNo)
-      const existing = storage.refunds.findByRequest(orderNo, input.requestId)
+      const order = await mustOrder(storage, orderNo)
+      const existing = await storage.refunds.findByRequest(orderNo, input.requestId)
       if (existing) {
         if (existing.amount !== amount) throw new AppError('BAD_REQUEST', 'requestId was already used for a different refund')
         const current = existing.status === 'pending' ? await settle(existing) : existing
-        return { refund: toRefundView(current), order: toOrderView(mustOrder(storage, orderNo)), replayed: true }
+        return { refund: toRefundView(current), order: toOrderView(await mustOrder(storage, orderNo)), replayed: true }
       }
       if ((order.status !== 'paid' && order.status !== 'refunded') || !order.paidOutTradeNo) {
         throw new AppError('REFUND_NOT_ALLOWED', `the order is ${order.status}`)
       }
       const outTradeNo = order.paidOutTradeNo
-      const refund = storage.transaction(() => {
-        const refunds = storage.refunds.listByOrder(orderNo)
+      const refund = await storage.transaction(async () => {
+        const refunds = await storage.refunds.listByOrder(orderNo)
         const left = order.amount - reservedFen(refunds)
         if (amount > left) throw new AppError('REFUND_NOT_ALLOWED', `refund exceeds what is left to refund (${left} fen: paid minus refunded and pending refunds)`)
         const now = clock()
@@ -128,7 +128,7 @@ export function createRefunds(ctx: OrderContext) {
           createdAt: now,
           updatedAt: now,
         }
-        storage.refunds.insert(record)
+        await storage.refunds.insert(record)
         return record
       })
       const { refund: sent, refusal } = await sendAndExplain(refund)
@@ -136,18 +136,18 @@ export function createRefunds(ctx: OrderContext) {
       // A frozen profit-sharing order refunds only what is not split yet: return the split first.
       if (refusal === 'RULE_LIMIT' && order.profitSharing) throw new AppError('REFUND_NEEDS_RETURN', 'WeChat Pay refused the refund: it exceeds what is not split yet (RULE_LIMIT); return the split first')
       if (refusal) throw new AppError('UPSTREAM_ERROR', `WeChat Pay refused the refund: ${refusal}`)
-      return { refund: toRefundView(sent), order: toOrderView(mustOrder(storage, orderNo)), replayed: false }
+      return { refund: toRefundView(sent), order: toOrderView(await mustOrder(storage, orderNo)), replayed: false }
     })
   }
 
   /** Records a refund notification (REFUND.SUCCESS / ABNORMAL / CLOSED) after checking it against the stored refund. */
-  function applyNotice(n: RefundNotice): NoticeDecision {
-    const decision = storage.transaction(() => {
-      const refund = storage.refunds.get(n.out_refund_no)
-      const d = decideRefundNotice(refund, n, { ownershipProblem: gateway.refundOwnershipProblem(n), now: clock() })
+  async function applyNotice(n: RefundNotice): Promise<NoticeDecision> {
+    const decision = await storage.transaction(async () => {
+      const refund = await storage.refunds.get(n.out_refund_no)
+      const d = decideRefundNotice(refund, n, { ownershipProblem: await gateway.refundOwnershipProblem(n), now: clock() })
       if (refund && d.patch) {
-        storage.refunds.update(refund.outRefundNo, d.patch)
-        recompute(refund.orderNo)
+        await storage.refunds.update(refund.outRefundNo, d.patch)
+        await recompute(refund.orderNo)
       }
       return d
     })
@@ -163,9 +163,9 @@ export function createRefunds(ctx: OrderContext) {
   /** Settles every refund whose outcome is not final yet (reconciler); returns how many changed status. */
   async function reconcile(limit: number): Promise<number> {
     let changed = 0
-    for (const refund of storage.refunds.listUnsettled(limit)) {
+    for (const refund of await storage.refunds.listUnsettled(limit)) {
       if (refund.status === 'failed' && clock() - refund.updatedAt < STRAY_REFUND_RETRY_MS) continue
-      const after = await withLock(refund.orderNo, () => settle(stored(refund.outRefundNo)))
+      const after = await withLock(refund.orderNo, async () => settle(await stored(refund.outRefundNo)))
       if (after.status !== refund.status) changed++
     }
     return changed
