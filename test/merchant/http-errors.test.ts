@@ -71,10 +71,10 @@ describe('throttles per source address', () => {
   })
 
   test('a flood of forged notifications is refused, and only the first 30 per minute are written to the log', async () => {
-    const before = backend.app.storage.notifications.list(10_000).length
+    const before = (await backend.app.storage.notifications.list(10_000)).length
     const forged = { id: 'x', create_time: '2026-01-01T00:00:00+08:00', event_type: 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', summary: 'x', resource: {} }
     const answers = await Promise.all(Array.from({ length: 60 }, () => send('/api/wechatpay/notify', { method: 'POST', body: JSON.stringify(forged), headers: { 'content-type': 'application/json' } })))
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([401]))
-    expect(backend.app.storage.notifications.list(10_000).length - before).toBe(30)
+    expect((await backend.app.storage.notifications.list(10_000)).length - before).toBe(30)
   })
 })

@@ -68,8 +68,8 @@ function requests(): fc.Arbitrary<RawRequest> {
 test(`${RUNS} malformed requests: no 5xx, the contract's error body, nothing created unannounced, still healthy`, async () => {
   // Every order the fuzzed user has, whatever its status (the fuzz may close the seed order).
   const userId = (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { u: string }).u
-  const orderCount = () => backend.app.storage.orders.listByUser(userId, 1e6).length
-  const ordersBefore = orderCount()
+  const orderCount = async () => (await backend.app.storage.orders.listByUser(userId, 1e6)).length
+  const ordersBefore = await orderCount()
   let created = 0
   await fc.assert(
     fc.asyncProperty(requests(), async (req) => {
@@ -78,7 +78,7 @@ test(`${RUNS} malformed requests: no 5xx, the contract's error body, nothing cre
     }),
     { seed: MALFORMED_SEED, numRuns: RUNS, endOnFailure: true },
   )
-  expect(orderCount() - ordersBefore).toBe(created)
-  expect(backend.app.storage.refunds.listUnsettled(1e6)).toHaveLength(0)
+  expect((await orderCount()) - ordersBefore).toBe(created)
+  expect(await backend.app.storage.refunds.listUnsettled(1e6)).toHaveLength(0)
   expect((await fetch(`${backend.url}/healthz`)).status).toBe(200)
 }, 180_000)

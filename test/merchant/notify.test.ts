@@ -7,8 +7,8 @@ const flow = setUpFlow(OPENID, { emulator: { retryScale: 0.01 }, backend: { over
 
 const create = (amount = 100) => createOrder(flow.backend, flow.token, { amount, description: '通知测试' })
 const pay = (payment: object) => flow.emu.pay(payment as never, { appId: flow.merchant.appId, openid: OPENID })
-const stored = (orderNo: string) => flow.backend.app.storage.orders.get(orderNo)!
-const log = (outTradeNo: string) => flow.backend.app.storage.notifications.list(1000).filter((n) => n.outTradeNo === outTradeNo)
+const stored = async (orderNo: string) => (await flow.backend.app.storage.orders.get(orderNo))!
+const log = async (outTradeNo: string) => (await flow.backend.app.storage.notifications.list(1000)).filter((n) => n.outTradeNo === outTradeNo)
 
 /** Pays an order and returns the emulator's first successful delivery of its notification. */
 async function paidDelivery(orderNo: string, payment: object) {
@@ -28,14 +28,14 @@ describe('POST /api/wechatpay/notify', () => {
   test('the same notification 20 times at once makes exactly one transition', async () => {
     const { order, payment } = await create(2000)
     const delivery = await paidDelivery(order.orderNo, payment)
-    const paidAt = stored(order.orderNo).paidAt
+    const paidAt = (await stored(order.orderNo)).paidAt
     const headers = wechatHeaders(delivery.request.headers as Record<string, string>)
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(headers, delivery.request.body as string)))
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(204))
-    const entries = log(`${order.orderNo}_1`)
+    const entries = await log(`${order.orderNo}_1`)
     expect(entries.filter((e) => e.outcome === 'applied')).toHaveLength(1)
     expect(entries.filter((e) => e.outcome === 'duplicate').length).toBeGreaterThanOrEqual(20)
-    expect(stored(order.orderNo)).toMatchObject({ status: 'paid', paidAt })
+    expect(await stored(order.orderNo)).toMatchObject({ status: 'paid', paidAt })
   })
 
   test('a forged notification (body changed after signing) is 401 FAIL, logged, and changes nothing', async () => {
@@ -46,7 +46,7 @@ describe('POST /api/wechatpay/notify', () => {
     const res = await post(wechatHeaders(delivery.request.headers as Record<string, string>), body)
     expect(res.status).toBe(401)
     expect(JSON.parse(res.text)).toEqual({ code: 'FAIL', message: expect.stringMatching(/BAD_SIGNATURE/) })
-    expect(flow.backend.app.storage.notifications.list(5).some((n) => n.outcome === 'rejected' && /BAD_SIGNATURE/.test(n.detail))).toBe(true)
+    expect((await flow.backend.app.storage.notifications.list(5)).some((n) => n.outcome === 'rejected' && /BAD_SIGNATURE/.test(n.detail))).toBe(true)
   })
 
   test('an unknown serial and missing signature headers are 401 FAIL', async () => {
@@ -80,11 +80,11 @@ describe('POST /api/wechatpay/notify', () => {
   test('an amount that does not match the stored order never marks it paid and is logged', async () => {
     const { order, payment } = await create(2400)
     // The stored order says 2401 fen while WeChat Pay was asked for 2400: a mismatch to refuse.
-    flow.backend.app.storage.orders.update(order.orderNo, { amount: 2401 })
+    await flow.backend.app.storage.orders.update(order.orderNo, { amount: 2401 })
     expect(await pay(payment)).toBe('requestPayment:ok')
-    await waitFor(() => log(`${order.orderNo}_1`).some((n) => n.outcome === 'mismatch'), 'mismatch logged')
-    expect(log(`${order.orderNo}_1`)[0].detail).toMatch(/amount 2400/)
-    expect(stored(order.orderNo).status).toBe('unpaid')
+    await waitFor(async () => (await log(`${order.orderNo}_1`)).some((n) => n.outcome === 'mismatch'), 'mismatch logged')
+    expect((await log(`${order.orderNo}_1`))[0].detail).toMatch(/amount 2400/)
+    expect((await stored(order.orderNo)).status).toBe('unpaid')
     // The query path applies the same check.
     const res = await call(flow.backend, 'GET', `/api/orders/${order.orderNo}`, { token: flow.token })
     expect(res.body.order.status).toBe('unpaid')
@@ -106,7 +106,7 @@ describe('POST /api/wechatpay/notify', () => {
       expect(await pay(payment)).toBe('requestPayment:ok')
       const res = await call(flow.backend, 'GET', `/api/orders/${order.orderNo}`, { token: flow.token })
       expect(res.body.order).toMatchObject({ status: 'paid', transactionId: expect.any(String) })
-      expect(log(`${order.orderNo}_1`)).toHaveLength(0)
+      expect(await log(`${order.orderNo}_1`)).toHaveLength(0)
     } finally {
       await flow.emu.faults({ notify: { drop: 0 } })
     }
@@ -123,7 +123,7 @@ describe('partner mode', () => {
       expect(res.status).toBe(201)
       const appId = partner.subAppId ?? partner.appId
       expect(await flow.emu.pay(res.body.payment, { appId, openid: 'o-partner-user-1' })).toBe('requestPayment:ok')
-      await waitFor(() => pb.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'partner order paid')
+      await waitFor(async () => (await pb.app.storage.orders.get(res.body.order.orderNo))?.status === 'paid', 'partner order paid')
       const deliveries = await flow.emu.deliveries()
       expect(deliveries.some((d) => d.outTradeNo === `${res.body.order.orderNo}_1` && d.status === 204)).toBe(true)
     } finally {

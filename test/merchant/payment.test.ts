@@ -69,7 +69,7 @@ describe('POST /api/orders/:orderNo/payment', () => {
       const res = await renew(order.orderNo)
       expect(res.status).toBe(409)
       expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
-      expect(backend.app.orders.find(order.orderNo)?.status).toBe('paid')
+      expect((await backend.app.orders.find(order.orderNo))?.status).toBe('paid')
     } finally {
       await emu.faults({ notify: { drop: 0 } })
     }
@@ -113,9 +113,9 @@ describe('at most one attempt ends paid', () => {
     const { order, payment } = await create(777)
     // A second live attempt (as an older deployment might have left): created at WeChat Pay directly.
     const store = backend.app.storage
-    const first = store.attempts.get(`${order.orderNo}_1`)!
+    const first = (await store.attempts.get(`${order.orderNo}_1`))!
     const second = { ...first, outTradeNo: `${order.orderNo}_2`, seq: 2, prepayId: null, status: 'creating' as const, timeExpire: rfc3339(clock() + 3600_000) }
-    store.attempts.insert(second)
+    await store.attempts.insert(second)
     const client = new WechatPayClient({
       mchid: merchant.mchid, serialNo: merchant.serialNo, privateKey: merchant.privateKey, apiV3Key: merchant.apiV3Key, baseUrl: emu.url, clock,
       platform: merchant.platform.mode === 'publicKey' ? { mode: 'publicKey', publicKeyId: merchant.platform.serialNo, publicKey: createPublicKey(merchant.platform.publicKeyPem) } : { mode: 'certificate' },
@@ -124,7 +124,7 @@ describe('at most one attempt ends paid', () => {
       appid: merchant.appId, mchid: merchant.mchid, description: '重试测试', out_trade_no: second.outTradeNo, time_expire: second.timeExpire,
       notify_url: backend.config.notifyUrl, amount: { total: 777, currency: 'CNY' }, payer: { openid: OPENID },
     })
-    store.attempts.update(second.outTradeNo, { prepayId: prepay_id, prepayExpiresAt: clock() + 3600_000, status: 'open' })
+    await store.attempts.update(second.outTradeNo, { prepayId: prepay_id, prepayExpiresAt: clock() + 3600_000, status: 'open' })
     const payment2 = buildRequestPayment({ appId: merchant.appId, prepayId: prepay_id, privateKey: merchant.privateKey, clock })
 
     // The user pays both; the first one's notification is lost, so the second is applied first.
@@ -132,10 +132,10 @@ describe('at most one attempt ends paid', () => {
     expect(await pay(payment)).toBe('requestPayment:ok')
     expect(await pay(payment2)).toBe('requestPayment:ok')
     // Once paid, the backend closes the other live attempt, finds it paid too, and refunds it.
-    const refund = await waitFor(() => store.refunds.listByOrder(order.orderNo).find((r) => r.kind === 'stray' && r.status !== 'pending'), 'stray refund sent')
+    const refund = await waitFor(async () => (await store.refunds.listByOrder(order.orderNo)).find((r) => r.kind === 'stray' && r.status !== 'pending'), 'stray refund sent')
     expect(refund).toMatchObject({ outTradeNo: first.outTradeNo, amount: 777 })
-    expect(store.attempts.get(first.outTradeNo)?.status).toBe('stray')
-    const final = store.orders.get(order.orderNo)!
+    expect((await store.attempts.get(first.outTradeNo))?.status).toBe('stray')
+    const final = (await store.orders.get(order.orderNo))!
     expect(final).toMatchObject({ status: 'paid', paidOutTradeNo: second.outTradeNo, refundedAmount: 0 })
     const atWechat = await emulatorOrder(first.outTradeNo)
     expect(atWechat.refunds).toEqual([expect.objectContaining({ out_refund_no: `${first.outTradeNo}_STRAY` })])

@@ -24,10 +24,10 @@ describe('reconciler', () => {
       const token = await backend.loginToken(OPENID)
       const { order, payment } = await create(backend, token)
       expect(await emu.pay(payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
-      expect(backend.app.orders.find(order.orderNo)?.status).toBe('unpaid')
+      expect((await backend.app.orders.find(order.orderNo))?.status).toBe('unpaid')
       const pass = await backend.app.reconciler.runOnce()
       expect(pass.paid).toBeGreaterThanOrEqual(1)
-      expect(backend.app.orders.find(order.orderNo)?.status).toBe('paid')
+      expect((await backend.app.orders.find(order.orderNo))?.status).toBe('paid')
     } finally {
       await backend.close()
     }
@@ -40,7 +40,7 @@ describe('reconciler', () => {
       const token = await backend.loginToken(OPENID)
       const { order, payment } = await create(backend, token)
       expect(await emu.pay(payment, { appId: merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
-      await waitFor(() => backend.app.orders.find(order.orderNo)?.status === 'paid', 'background pass marks it paid')
+      await waitFor(async () => (await backend.app.orders.find(order.orderNo))?.status === 'paid', 'background pass marks it paid')
       await backend.close()
       closed = true
     } finally {
@@ -55,11 +55,11 @@ describe('reconciler', () => {
       const token = await backend.loginToken(OPENID)
       const { order, payment } = await create(backend, token)
       await backend.app.reconciler.runOnce()
-      expect(backend.app.orders.find(order.orderNo)?.status).toBe('unpaid')
+      expect((await backend.app.orders.find(order.orderNo))?.status).toBe('unpaid')
       clock.advance(31 * 60_000)
       await emu.advanceClock(31 * 60_000)
       await backend.app.reconciler.runOnce()
-      expect(backend.app.orders.find(order.orderNo)?.status).toBe('closed')
+      expect((await backend.app.orders.find(order.orderNo))?.status).toBe('closed')
       expect(await emu.pay(payment, { appId: merchant.appId, openid: OPENID })).not.toBe('requestPayment:ok')
     } finally {
       await backend.close()

@@ -17,14 +17,14 @@ afterEach(() => flow.emu.faults({ reset: true }))
 async function paidOrder(amount: number) {
   const res = await call(flow.backend, 'POST', '/api/orders', { token: flow.token, payload: { amount, description: '退款安全', requestId: requestId() } })
   expect(await flow.emu.pay(res.body.payment, { appId: flow.merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
-  await waitFor(() => flow.backend.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'order paid')
+  await waitFor(async () => (await flow.backend.app.storage.orders.get(res.body.order.orderNo))?.status === 'paid', 'order paid')
   return res.body.order.orderNo as string
 }
 const refund = (orderNo: string, amount: number, rid = requestId('refund')) =>
   call(flow.backend, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { amount, requestId: rid }, headers: ADMIN })
 const atWechatPay = async (orderNo: string) =>
   ((await (await fetch(`${flow.emu.url}/__emulator/orders/${orderNo}_1`)).json()) as { refunds: Array<{ out_refund_no: string; status: string }> }).refunds
-const stored = (orderNo: string) => flow.backend.app.storage.orders.get(orderNo)!
+const stored = async (orderNo: string) => (await flow.backend.app.storage.orders.get(orderNo))!
 
 describe('a refund whose answer never arrives or cannot be trusted', () => {
   test('lose: pending with the amount reserved; after reconciliation exactly one refund at WeChat Pay and refundedAmount set', async () => {
@@ -42,8 +42,8 @@ describe('a refund whose answer never arrives or cannot be trusted', () => {
     const pass = await flow.backend.app.reconciler.runOnce()
     expect(pass.refunds).toBe(1)
     expect(await atWechatPay(orderNo)).toHaveLength(1)
-    expect(stored(orderNo).refundedAmount).toBe(300)
-    expect(flow.backend.app.storage.refunds.get(res.body.refund.refundNo)?.status).toMatch(/processing|succeeded/)
+    expect((await stored(orderNo)).refundedAmount).toBe(300)
+    expect((await flow.backend.app.storage.refunds.get(res.body.refund.refundNo))?.status).toMatch(/processing|succeeded/)
   })
 
   test('answer "stale": the refund WeChat Pay accepted is not failed; the query settles it', async () => {
@@ -53,7 +53,7 @@ describe('a refund whose answer never arrives or cannot be trusted', () => {
     expect(res.status).toBe(201)
     expect(res.body.refund.status).toBe('pending')
     await flow.backend.app.reconciler.runOnce()
-    expect(stored(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 400 })
+    expect(await stored(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 400 })
     expect(await atWechatPay(orderNo)).toHaveLength(1)
   })
 
@@ -81,7 +81,7 @@ describe('a refund whose answer never arrives or cannot be trusted', () => {
     expect([second.status, second.body.error.code]).toEqual([409, 'REFUND_NOT_ALLOWED'])
     expect((await refund(orderNo, 30)).status).toBe(201)
     await flow.backend.app.reconciler.runOnce()
-    expect(stored(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 100 })
+    expect(await stored(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 100 })
     expect((await atWechatPay(orderNo)).length).toBe(2)
   })
 
@@ -90,7 +90,7 @@ describe('a refund whose answer never arrives or cannot be trusted', () => {
     await flow.emu.faults({ [REFUND_ROUTE]: { code: 'NOT_ENOUGH' } })
     const res = await refund(orderNo, 100)
     expect([res.status, res.body.error.code]).toEqual([502, 'UPSTREAM_ERROR'])
-    expect(flow.backend.app.storage.refunds.listByOrder(orderNo)).toEqual([expect.objectContaining({ status: 'failed' })])
+    expect(await flow.backend.app.storage.refunds.listByOrder(orderNo)).toEqual([expect.objectContaining({ status: 'failed' })])
     expect((await refund(orderNo, 100)).status).toBe(201)
   })
 })
@@ -102,13 +102,13 @@ describe('refunds that do not simply succeed', () => {
     const rid = requestId('refund')
     const res = await refund(orderNo, 150, rid)
     expect(res.status).toBe(201)
-    await waitFor(() => flow.backend.app.storage.refunds.get(res.body.refund.refundNo)?.status === 'abnormal', 'REFUND.ABNORMAL applied')
+    await waitFor(async () => (await flow.backend.app.storage.refunds.get(res.body.refund.refundNo))?.status === 'abnormal', 'REFUND.ABNORMAL applied')
     const replay = await refund(orderNo, 150, rid)
     expect(replay.body.refund).toMatchObject({ status: 'abnormal', settledAt: null })
     expect(replay.body.order.refundedAmount).toBe(0)
     const over = await refund(orderNo, 51)
     expect([over.status, over.body.error.code]).toEqual([409, 'REFUND_NOT_ALLOWED'])
-    const log = flow.backend.app.storage.notifications.list(50).find((n) => n.eventType === 'REFUND.ABNORMAL')
+    const log = (await flow.backend.app.storage.notifications.list(50)).find((n) => n.eventType === 'REFUND.ABNORMAL')
     expect(log).toMatchObject({ outcome: 'applied' })
   })
 
@@ -116,8 +116,8 @@ describe('refunds that do not simply succeed', () => {
     const orderNo = await paidOrder(200)
     await flow.emu.faults({ refund: { closed: 1 } })
     const res = await refund(orderNo, 200)
-    await waitFor(() => flow.backend.app.storage.refunds.get(res.body.refund.refundNo)?.status === 'closed', 'REFUND.CLOSED applied')
-    expect(stored(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 0 })
+    await waitFor(async () => (await flow.backend.app.storage.refunds.get(res.body.refund.refundNo))?.status === 'closed', 'REFUND.CLOSED applied')
+    expect(await stored(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 0 })
     expect((await refund(orderNo, 200)).status).toBe(201)
   })
 })
@@ -132,12 +132,12 @@ describe('partner mode', () => {
       const created = await call(pb, 'POST', '/api/orders', { token: t, payload: { amount: 300, description: '服务商退款', requestId: requestId() } })
       expect(await flow.emu.pay(created.body.payment, { appId: partner.subAppId ?? partner.appId, openid })).toBe('requestPayment:ok')
       const orderNo: string = created.body.order.orderNo
-      await waitFor(() => pb.app.storage.orders.get(orderNo)?.status === 'paid', 'partner order paid')
+      await waitFor(async () => (await pb.app.storage.orders.get(orderNo))?.status === 'paid', 'partner order paid')
       const res = await call(pb, 'POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { amount: 300, requestId: requestId('refund') }, headers: ADMIN })
       expect(res.status).toBe(201)
-      await waitFor(() => pb.app.storage.refunds.get(res.body.refund.refundNo)?.status === 'succeeded', 'REFUND.SUCCESS applied')
-      expect(pb.app.storage.notifications.list(20).find((n) => n.eventType === 'REFUND.SUCCESS')).toMatchObject({ outcome: 'applied' })
-      expect(pb.app.storage.orders.get(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 300 })
+      await waitFor(async () => (await pb.app.storage.refunds.get(res.body.refund.refundNo))?.status === 'succeeded', 'REFUND.SUCCESS applied')
+      expect((await pb.app.storage.notifications.list(20)).find((n) => n.eventType === 'REFUND.SUCCESS')).toMatchObject({ outcome: 'applied' })
+      expect(await pb.app.storage.orders.get(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 300 })
     } finally {
       await pb.close()
     }

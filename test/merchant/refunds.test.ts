@@ -7,7 +7,7 @@ const flow = setUpFlow(OPENID, { emulator: { retryScale: 0.01 }, backend: { over
 async function paidOrder(amount: number) {
   const res = await call(flow.backend, 'POST', '/api/orders', { token: flow.token, payload: { amount, description: '退款测试', requestId: requestId() } })
   expect(await flow.emu.pay(res.body.payment, { appId: flow.merchant.appId, openid: OPENID })).toBe('requestPayment:ok')
-  await waitFor(() => flow.backend.app.storage.orders.get(res.body.order.orderNo)?.status === 'paid', 'order paid')
+  await waitFor(async () => (await flow.backend.app.storage.orders.get(res.body.order.orderNo))?.status === 'paid', 'order paid')
   return res.body.order.orderNo as string
 }
 /** An admin refund; a fresh requestId unless the payload names one. */
@@ -36,7 +36,7 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
     expect(more.body.error.code).toBe('REFUND_NOT_ALLOWED')
 
     // WeChat Pay's refund notifications settle both refunds.
-    await waitFor(() => flow.backend.app.storage.refunds.listByOrder(orderNo).every((r) => r.status === 'succeeded'), 'refunds succeeded', 20_000)
+    await waitFor(async () => (await flow.backend.app.storage.refunds.listByOrder(orderNo)).every((r) => r.status === 'succeeded'), 'refunds succeeded', 20_000)
     expect(await order(orderNo)).toMatchObject({ status: 'refunded', refundedAmount: 1000 })
   })
 
@@ -48,7 +48,7 @@ describe('POST /api/admin/orders/:orderNo/refunds', () => {
     expect(a.status).toBe(201)
     expect(b.status).toBe(200)
     expect(b.body.refund.refundNo).toBe(a.body.refund.refundNo)
-    expect(flow.backend.app.storage.refunds.listByOrder(orderNo)).toHaveLength(1)
+    expect(await flow.backend.app.storage.refunds.listByOrder(orderNo)).toHaveLength(1)
     expect(await order(orderNo)).toMatchObject({ refundedAmount: 200 })
   })
 

@@ -35,7 +35,7 @@ describe('restart between order and notification', () => {
 
     const second = await startBackend({ emulator: emu, merchant, overrides: { databaseUrl }, port })
     try {
-      await waitFor(() => second.app.storage.orders.get(orderNo)?.status === 'paid', 'paid by the retried notification', 20_000)
+      await waitFor(async () => (await second.app.storage.orders.get(orderNo))?.status === 'paid', 'paid by the retried notification', 20_000)
       const deliveries = (await emu.deliveries()).filter((d) => d.outTradeNo === `${orderNo}_1` && d.kind === 'attempt')
       expect(deliveries.at(-1)?.status).toBe(204)
       // The session survives too (same secret), and the order is where it was.

@@ -27,8 +27,8 @@ async function paidTwiceOpen(openid: string) {
   const token = await t.login(openid)
   const res = await t.request('POST', '/api/orders', { token, payload: { amount: 250, description: '重复支付', requestId: `req-${openid}-0001` } })
   const orderNo: string = res.body.order.orderNo
-  const first = t.app.storage.attempts.get(`${orderNo}_1`)!
-  t.app.storage.attempts.insert({ ...first, outTradeNo: `${orderNo}_2`, seq: 2 })
+  const first = (await t.app.storage.attempts.get(`${orderNo}_1`))!
+  await t.app.storage.attempts.insert({ ...first, outTradeNo: `${orderNo}_2`, seq: 2 })
   await t.gateway.createOrder({ outTradeNo: `${orderNo}_2`, description: '重复支付', amount: 250, openid, timeExpire: first.timeExpire })
   return { orderNo, stray: `${orderNo}_2` }
 }
@@ -36,7 +36,7 @@ async function paidTwiceOpen(openid: string) {
 /** An order paid twice: attempt 1 pays it, attempt 2 (left open) is paid too and becomes stray. */
 async function paidTwice(openid: string) {
   const order = await paidTwiceOpen(openid)
-  t.app.orders.applyTransaction(t.gateway.pay(`${order.orderNo}_1`), 'notification')
+  await t.app.orders.applyTransaction(t.gateway.pay(`${order.orderNo}_1`), 'notification')
   return order
 }
 
@@ -44,10 +44,10 @@ test('a stray refund refused with NOT_ENOUGH is failed, logged at error, and ret
   const { orderNo, stray } = await paidTwice('o-stray-1')
   t.gateway.failNext('refund', wechatPayError(403, 'NOT_ENOUGH'))
   t.gateway.failNext('refund', wechatPayError(403, 'NOT_ENOUGH'))
-  t.app.orders.applyTransaction(t.gateway.pay(stray), 'notification')
+  await t.app.orders.applyTransaction(t.gateway.pay(stray), 'notification')
   await t.app.orders.idle()
   const outRefundNo = `${stray}_STRAY`
-  expect(t.app.storage.refunds.get(outRefundNo)).toMatchObject({ kind: 'stray', status: 'failed', amount: 250 })
+  expect(await t.app.storage.refunds.get(outRefundNo)).toMatchObject({ kind: 'stray', status: 'failed', amount: 250 })
   const errors = () => lines.filter((l) => l.level >= ERROR && l.outRefundNo === outRefundNo)
   expect(errors()).toHaveLength(1)
 
@@ -56,16 +56,16 @@ test('a stray refund refused with NOT_ENOUGH is failed, logged at error, and ret
   expect(t.gateway.calls.filter((c) => c.method === 'refund' && c.id === outRefundNo)).toHaveLength(1)
   clock.advance(61_000)
   await t.app.reconciler.runOnce()
-  expect(t.app.storage.refunds.get(outRefundNo)?.status).toBe('failed')
+  expect((await t.app.storage.refunds.get(outRefundNo))?.status).toBe('failed')
   expect(errors()).toHaveLength(2)
   clock.advance(61_000)
   const pass = await t.app.reconciler.runOnce()
   expect(pass.refunds).toBe(1)
-  expect(t.app.storage.refunds.get(outRefundNo)?.status).toBe('processing')
+  expect((await t.app.storage.refunds.get(outRefundNo))?.status).toBe('processing')
   expect(t.gateway.calls.filter((c) => c.method === 'refund' && c.id === outRefundNo)).toHaveLength(3)
   expect(t.gateway.refunds.size).toBe(1)
   // The order keeps the first payment: a stray refund is not the order's refund.
-  expect(t.app.storage.orders.get(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 0, paidOutTradeNo: `${orderNo}_1` })
+  expect(await t.app.storage.orders.get(orderNo)).toMatchObject({ status: 'paid', refundedAmount: 0, paidOutTradeNo: `${orderNo}_1` })
 })
 
 describe('refund notifications are checked against the stored refund', () => {
@@ -83,13 +83,13 @@ describe('refund notifications are checked against the stored refund', () => {
     const { orderNo } = await paidTwice(`o-notice-${seq++}`)
     const res = await t.request('POST', `/api/admin/orders/${orderNo}/refunds`, { payload: { amount: 100, requestId: `rf-${orderNo}` }, headers: { 'x-admin-token': t.config.adminToken } })
     const refundNo: string = res.body.refund.refundNo
-    const result = t.app.orders.applyRefundNotice(notice(refundNo, `${orderNo}_1`, over as Partial<RefundNotice>))
+    const result = await t.app.orders.applyRefundNotice(notice(refundNo, `${orderNo}_1`, over as Partial<RefundNotice>))
     expect(result).toEqual({ outcome: 'mismatch', detail: expect.stringMatching(detail) })
-    expect(t.app.storage.refunds.get(refundNo)?.status).toBe('processing')
+    expect((await t.app.storage.refunds.get(refundNo))?.status).toBe('processing')
     expect(lines.some((l) => l.level >= ERROR && /does not match the stored refund/.test(l.msg))).toBe(true)
     // The genuine notice settles it.
-    expect(t.app.orders.applyRefundNotice(notice(refundNo, `${orderNo}_1`)).outcome).toBe('applied')
-    expect(t.app.storage.refunds.get(refundNo)?.status).toBe('succeeded')
+    expect((await t.app.orders.applyRefundNotice(notice(refundNo, `${orderNo}_1`))).outcome).toBe('applied')
+    expect((await t.app.storage.refunds.get(refundNo))?.status).toBe('succeeded')
   })
 })
 
@@ -97,8 +97,8 @@ test('a sibling attempt that cannot be closed once another paid the order is log
   const { orderNo, stray } = await paidTwiceOpen('o-sibling-close')
   t.gateway.failNext('close', wechatPayError(500, 'SYSTEM_ERROR'))
   t.gateway.failNext('query', wechatPayError(500, 'SYSTEM_ERROR'))
-  t.app.orders.applyTransaction(t.gateway.pay(`${orderNo}_1`), 'notification')
+  await t.app.orders.applyTransaction(t.gateway.pay(`${orderNo}_1`), 'notification')
   await t.app.orders.idle()
-  expect(t.app.storage.attempts.get(stray)?.status).toBe('open')
+  expect((await t.app.storage.attempts.get(stray))?.status).toBe('open')
   expect(lines.some((l) => l.level >= 40 && /closing a sibling attempt of a paid order failed/.test(l.msg) && (l as { outTradeNo?: string }).outTradeNo === stray)).toBe(true)
 })

@@ -17,7 +17,7 @@ describe('POST /api/wechatpay/notify (inject, fake verification)', () => {
     expect(await notify()).toEqual({ status: 401, body: { code: 'FAIL', message: expect.stringMatching(/BAD_SIGNATURE/) } })
     t.gateway.nextNotification = { ok: false, reason: 'MALFORMED_BODY' }
     expect(await notify()).toEqual({ status: 400, body: { code: 'FAIL', message: expect.stringMatching(/MALFORMED_BODY/) } })
-    expect(t.app.storage.notifications.list(2).map((n) => n.outcome)).toEqual(['rejected', 'rejected'])
+    expect((await t.app.storage.notifications.list(2)).map((n) => n.outcome)).toEqual(['rejected', 'rejected'])
   })
 
   test('a verified payment pays the order once (204 every time), whatever the body bytes', async () => {
@@ -27,13 +27,13 @@ describe('POST /api/wechatpay/notify (inject, fake verification)', () => {
     t.gateway.nextNotification = { ok: true, event: event({ kind: 'transaction', transaction: t.gateway.pay(outTradeNo) }) }
     expect((await notify()).status).toBe(204)
     expect((await notify()).status).toBe(204)
-    expect(t.app.storage.orders.get(res.body.order.orderNo)?.status).toBe('paid')
-    expect(t.app.storage.notifications.list(100).filter((n) => n.outTradeNo === outTradeNo).map((n) => n.outcome)).toEqual(['duplicate', 'applied'])
+    expect((await t.app.storage.orders.get(res.body.order.orderNo))?.status).toBe('paid')
+    expect((await t.app.storage.notifications.list(100)).filter((n) => n.outTradeNo === outTradeNo).map((n) => n.outcome)).toEqual(['duplicate', 'applied'])
   })
 
   test('an unknown order is answered 204 (a retry would not help) and logged', async () => {
     t.gateway.nextNotification = { ok: true, event: event({ kind: 'refund', refund: { out_trade_no: 'X_1', out_refund_no: 'NOPE', refund_id: '1', transaction_id: '1', refund_status: 'SUCCESS', amount: { total: 1, refund: 1, payer_total: 1, payer_refund: 1 } } }) }
     expect((await notify()).status).toBe(204)
-    expect(t.app.storage.notifications.list(1)[0]).toMatchObject({ outcome: 'unknown_refund' })
+    expect((await t.app.storage.notifications.list(1))[0]).toMatchObject({ outcome: 'unknown_refund' })
   })
 })
