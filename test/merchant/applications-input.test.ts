@@ -126,7 +126,7 @@ describe('personal data', () => {
       await call(backend, 'PUT', `/api/applications/${no}`, { token, payload: body })
       await advance(emu, no, 'AUDITING', 'NEED_SIGN', 'FINISH')
       await backend.app.reconciler.runOnce()
-      expect(backend.app.storage.applications.get(no)?.state).toBe('finished')
+      expect((await backend.app.storage.applications.get(no))?.state).toBe('finished')
     } finally {
       await backend.close()
     }

@@ -21,9 +21,9 @@ const body = (requestId: string) => ({
   store: { name: '脚本小店', url: 'https://shop.example.com/s' },
 })
 
-function setup() {
-  const storage = openSqliteStorage('sqlite::memory:')
-  const user: UserRecord = storage.users.upsertByOpenid('o-script', null, Date.now(), () => 'U1')
+async function setup() {
+  const storage = await openSqliteStorage('sqlite::memory:')
+  const user: UserRecord = await storage.users.upsertByOpenid('o-script', null, Date.now(), () => 'U1')
   const script: { submit: Array<() => Promise<{ applymentId: string }>>; query: Array<() => Promise<ApplymentStatus>> } = { submit: [], query: [] }
   const gateway: OnboardingGateway = {
     uploadMedia: async () => 'M',
@@ -40,7 +40,7 @@ const refused = (status: number, code: string, message: string, field?: string) 
   new WechatPayError({ status, code, message, ...(field ? { detail: { field, location: 'body' } } : {}) })
 
 test('an answer without applyment_state keeps the known state; a failing query changes nothing', async () => {
-  const { service, user, script, later, warnings } = setup()
+  const { service, user, script, later, warnings } = await setup()
   const { application } = await service.create(user, body('req-script-01'))
   expect(application.state).toBe('checking')
   script.query.push(async () => ({ applyment_state_desc: '?' }), async () => Promise.reject(refused(500, 'SYSTEM_ERROR', '系统错误')))
@@ -52,7 +52,7 @@ test('an answer without applyment_state keeps the known state; a failing query c
 })
 
 test('FROZEN carries its reasons on the fields; CANCELED after it is final', async () => {
-  const { service, user, script, later } = setup()
+  const { service, user, script, later } = await setup()
   const { application } = await service.create(user, body('req-script-02'))
   script.query.push(async () => ({ applyment_state: 'FROZEN', audit_detail: [{ param_name: 'store_url', reject_reason: '店铺链接无法访问' }] }))
   later()
@@ -64,7 +64,7 @@ test('FROZEN carries its reasons on the fields; CANCELED after it is final', asy
 })
 
 test('a 401 on submit is an unknown outcome (submitting); a 400 is failed; a refused resubmission goes back to rejected', async () => {
-  const { service, user, script, later } = setup()
+  const { service, user, script, later } = await setup()
   script.submit.push(async () => Promise.reject(refused(401, 'SIGN_ERROR', '签名错误')))
   const first = await service.create(user, body('req-script-03'))
   expect(first.application.state).toBe('submitting')
