@@ -116,6 +116,27 @@ test('ecommerce manual: one split to two receivers (the platform and another of 
   expect(ps).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
 })
 
+test('partner manual: splits of one order asked at once get their own out_order_no each, and the cap holds across them', async () => {
+  const shop = await registerMerchant(emu, { mode: 'partner' })
+  await capShop(emu, shop, 3000) // the cap is read from WeChat Pay between the check and the insert
+  const b = await startBackend({ emulator: emu, merchant: shop, clock, env: { WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, overrides: { rateLimitOrdersPerMin: 1000 } })
+  backends.push(b)
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000)
+  // 100 + 100 + 150 is over the 300 fen cap: whichever comes last is refused, the others are sent.
+  const answers = await Promise.all([100, 100, 150].map((amount) =>
+    call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('at-once'), receivers: [{ type: 'MERCHANT_ID', account: shop.mchid, amount, description: '平台佣金' }], finish: false } }),
+  ))
+  expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 400])
+  expect(answers.find((a) => a.status === 400)?.body.error.code).toBe('SPLIT_OVER_LIMIT')
+  const made = answers.filter((a) => a.status === 201).map((a) => a.body.split.splitNo as string)
+  expect(made.sort()).toEqual([`${o.orderNo}M1`, `${o.orderNo}M2`])
+  const sent = (await emulatorOrder(await o.outTradeNo())).profitSharing
+  expect(sent.splits).toHaveLength(2)
+  expect(sent.splitAmount).toBeLessThanOrEqual(300)
+})
+
 test('auto mode: the admin API makes no split (ORDER_NOT_SPLITTABLE, checked before the cap)', async () => {
   const b = await start({ PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '0' })
   const o = await paidOrder(b, 500)
@@ -160,9 +181,12 @@ test('ecommerce manual: a refund above the unsplit amount needs a return first; 
   expect([needs.status, needs.body.error.code]).toEqual([409, 'REFUND_NEEDS_RETURN'])
 
   const back = (amount: number, rid = requestId('ret')) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits/${splitNo}/returns`, { headers: admin, payload: { requestId: rid, amount, description: '退款回退' } })
+  // A refused return is failed and keeps its out_return_no: the next one is numbered after it.
+  await emu.faults({ 'POST /v3/ecommerce/profitsharing/returnorders': { code: 'NO_AUTH' } })
+  expect((await back(100)).body.error.code).toBe('UPSTREAM_ERROR')
   const rid = requestId('ret')
   const ret = await back(100, rid)
-  expect([ret.status, ret.body.return]).toEqual([201, expect.objectContaining({ splitNo, amount: 100, status: 'succeeded' })])
+  expect([ret.status, ret.body.return]).toEqual([201, expect.objectContaining({ returnNo: `${splitNo}B2`, splitNo, amount: 100, status: 'succeeded' })])
   expect((await back(100, rid)).status).toBe(200)
   expect((await back(201)).body.error.code).toBe('BAD_REQUEST') // 200 fen left to return
   expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 200 } })
