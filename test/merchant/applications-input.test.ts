@@ -56,6 +56,17 @@ describe('application input', () => {
     expect((await emulatedApplyments(emu)).length).toBe(before)
   })
 
+  test('the same requestId posted twice at once is one application, submitted once; both answers show it submitted', async () => {
+    const body = await microBody(backend, token, { merchantShortname: '双击小店' })
+    const answers = await Promise.all([0, 1].map(() => call(backend, 'POST', '/api/applications', { token, payload: body })))
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 201])
+    const [first, second] = answers.map((a) => a.body.application)
+    expect(second.applicationNo).toBe(first.applicationNo)
+    expect([first.state, second.state]).toEqual(['checking', 'checking'])
+    expect((await emulatedApplyments(emu)).filter((a) => a.outRequestNo === first.applicationNo)).toHaveLength(1)
+    expect((await call(backend, 'GET', '/api/applications', { token })).body.applications.filter((a: Json) => a.applicationNo === first.applicationNo)).toHaveLength(1)
+  })
+
   test('per-type rules: 企业 without a licence, an e-mail or the ID-card address; 小微 with a corporate account', async () => {
     const body = await microBody(backend, token)
     const res = await call(backend, 'POST', '/api/applications', { token, payload: { ...body, organizationType: '2', bankAccount: { ...body.bankAccount, type: 'corporate' } } })
@@ -126,7 +137,7 @@ describe('personal data', () => {
       await call(backend, 'PUT', `/api/applications/${no}`, { token, payload: body })
       await advance(emu, no, 'AUDITING', 'NEED_SIGN', 'FINISH')
       await backend.app.reconciler.runOnce()
-      expect(backend.app.storage.applications.get(no)?.state).toBe('finished')
+      expect((await backend.app.storage.applications.get(no))?.state).toBe('finished')
     } finally {
       await backend.close()
     }

@@ -83,7 +83,7 @@ function requests(): fc.Arbitrary<RawRequest> {
 }
 
 test(`${RUNS} malformed onboarding requests: no 5xx, the contract's error body, nothing created unannounced`, async () => {
-  const applicationsBefore = backend.app.storage.applications.listAll(1e6).length
+  const applicationsBefore = (await backend.app.storage.applications.listAll(1e6)).length
   const applymentsBefore = (await emulatedApplyments(emulator)).length
   let created = 0
   await fc.assert(
@@ -93,8 +93,8 @@ test(`${RUNS} malformed onboarding requests: no 5xx, the contract's error body, 
     }),
     { seed: MALFORMED_SEED, numRuns: RUNS, endOnFailure: true },
   )
-  expect(backend.app.storage.applications.listAll(1e6).length - applicationsBefore).toBe(created)
+  expect((await backend.app.storage.applications.listAll(1e6)).length - applicationsBefore).toBe(created)
   expect((await emulatedApplyments(emulator)).length - applymentsBefore).toBe(created)
-  expect(backend.app.storage.orders.listUnpaid(0, 1e6)).toHaveLength(0)
+  expect(await backend.app.storage.orders.listUnpaid(0, 1e6)).toHaveLength(0)
   expect((await fetch(`${backend.url}/healthz`)).status).toBe(200)
 }, 180_000)

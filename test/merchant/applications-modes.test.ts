@@ -36,7 +36,7 @@ test('certificate mode, partner: fields encrypted for the platform certificate n
 
   await advance(emu, no, 'AUDITING', 'NEED_SIGN', 'FINISH')
   await backend.app.reconciler.runOnce()
-  const { shopId, subMchid } = backend.app.storage.applications.get(no) as { shopId: string; subMchid: string }
+  const { shopId, subMchid } = (await backend.app.storage.applications.get(no)) as { shopId: string; subMchid: string }
   expect(shopId).toBeTruthy()
   expect(subMchid).not.toBe(merchant.subMchid)
 
@@ -48,6 +48,6 @@ test('certificate mode, partner: fields encrypted for the platform certificate n
     const seen = (await (await fetch(`${emu.url}/__emulator/orders/${order.body.order.orderNo}_1?mchid=${merchant.mchid}`)).json()) as { subMchid: string }
     expect(seen.subMchid).toBe(expected)
     expect(await emu.pay(order.body.payment, { appId, openid: 'o-cert-buyer' })).toBe('requestPayment:ok')
-    await waitFor(() => backend.app.storage.orders.get(order.body.order.orderNo)?.status === 'paid', 'order paid')
+    await waitFor(async () => (await backend.app.storage.orders.get(order.body.order.orderNo))?.status === 'paid', 'order paid')
   }
 })

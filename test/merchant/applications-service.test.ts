@@ -21,13 +21,16 @@ const body = (requestId: string) => ({
   store: { name: '脚本小店', url: 'https://shop.example.com/s' },
 })
 
-function setup() {
-  const storage = openSqliteStorage('sqlite::memory:')
-  const user: UserRecord = storage.users.upsertByOpenid('o-script', null, Date.now(), () => 'U1')
-  const script: { submit: Array<() => Promise<{ applymentId: string }>>; query: Array<() => Promise<ApplymentStatus>> } = { submit: [], query: [] }
+async function setup() {
+  const storage = await openSqliteStorage('sqlite::memory:')
+  const user: UserRecord = await storage.users.upsertByOpenid('o-script', null, Date.now(), () => 'U1')
+  const script: { submit: Array<() => Promise<{ applymentId: string }>>; query: Array<() => Promise<ApplymentStatus>>; submitted: number } = { submit: [], query: [], submitted: 0 }
   const gateway: OnboardingGateway = {
     uploadMedia: async () => 'M',
-    submit: async () => (script.submit.shift() ?? (async () => ({ applymentId: '1' })))(),
+    submit: async () => {
+      script.submitted++
+      return (script.submit.shift() ?? (async () => ({ applymentId: '1' })))()
+    },
     query: async () => (script.query.shift() ?? (async () => ({ applyment_state: 'CHECKING' })))(),
   }
   const warnings: string[] = []
@@ -40,7 +43,7 @@ const refused = (status: number, code: string, message: string, field?: string) 
   new WechatPayError({ status, code, message, ...(field ? { detail: { field, location: 'body' } } : {}) })
 
 test('an answer without applyment_state keeps the known state; a failing query changes nothing', async () => {
-  const { service, user, script, later, warnings } = setup()
+  const { service, user, script, later, warnings } = await setup()
   const { application } = await service.create(user, body('req-script-01'))
   expect(application.state).toBe('checking')
   script.query.push(async () => ({ applyment_state_desc: '?' }), async () => Promise.reject(refused(500, 'SYSTEM_ERROR', '系统错误')))
@@ -52,7 +55,7 @@ test('an answer without applyment_state keeps the known state; a failing query c
 })
 
 test('FROZEN carries its reasons on the fields; CANCELED after it is final', async () => {
-  const { service, user, script, later } = setup()
+  const { service, user, script, later } = await setup()
   const { application } = await service.create(user, body('req-script-02'))
   script.query.push(async () => ({ applyment_state: 'FROZEN', audit_detail: [{ param_name: 'store_url', reject_reason: '店铺链接无法访问' }] }))
   later()
@@ -64,7 +67,7 @@ test('FROZEN carries its reasons on the fields; CANCELED after it is final', asy
 })
 
 test('a 401 on submit is an unknown outcome (submitting); a 400 is failed; a refused resubmission goes back to rejected', async () => {
-  const { service, user, script, later } = setup()
+  const { service, user, script, later } = await setup()
   script.submit.push(async () => Promise.reject(refused(401, 'SIGN_ERROR', '签名错误')))
   const first = await service.create(user, body('req-script-03'))
   expect(first.application.state).toBe('submitting')
@@ -82,4 +85,19 @@ test('a 401 on submit is an unknown outcome (submitting); a 400 is failed; a ref
   script.submit.push(async () => Promise.reject(refused(400, 'PARAM_ERROR', '请确认待处理的消息是否为加密后的密文', '/contact_info/mobile_phone')))
   const again = await service.resubmit(user, third.application.applicationNo, body('req-script-05'))
   expect(again).toMatchObject({ state: 'rejected', rejections: [{ field: 'contact.mobile', reason: expect.stringContaining('密文') }] })
+})
+
+test('the same requestId created twice in one tick: the insert that loses the race answers the winner, sent once', async () => {
+  const { service, user, script, storage } = await setup()
+  let answer: () => void = () => undefined
+  script.submit.push(() => new Promise((resolve) => (answer = () => resolve({ applymentId: '42' }))))
+  const both = Promise.all([service.create(user, body('req-script-06')), service.create(user, body('req-script-06'))])
+  await new Promise((r) => setTimeout(r, 20)) // both have looked for the requestId and inserted by now
+  answer()
+  const [a, b] = await both
+  expect([a.replayed, b.replayed]).toEqual([false, true])
+  expect(b.application.applicationNo).toBe(a.application.applicationNo)
+  expect([a.application.state, b.application.state]).toEqual(['checking', 'checking'])
+  expect(script.submitted).toBe(1)
+  expect(await storage.applications.listByUser(user.id, 10)).toHaveLength(1)
 })

@@ -89,7 +89,7 @@ describe('onboarding a shop', () => {
     // Nobody asks: the reconciler follows it to finished, which creates the shop.
     await advance(emu, app.applicationNo, 'FINISH')
     await backend.app.reconciler.runOnce()
-    const finished = backend.app.storage.applications.get(app.applicationNo)
+    const finished = await backend.app.storage.applications.get(app.applicationNo)
     expect(finished).toMatchObject({ state: 'finished', subMchid: needSign.subMchid })
     const shopId = finished?.shopId as string
     expect(shopId).toBeTruthy()
@@ -149,9 +149,9 @@ describe('onboarding a shop', () => {
     expect(auditing.legalValidationUrl).toBeUndefined()
     await advance(emu, no, 'CANCELED')
     expect((await readFresh(no)).state).toBe('canceled')
-    const queriedAt = backend.app.storage.applications.get(no)?.lastQueriedAt
+    const queriedAt = (await backend.app.storage.applications.get(no))?.lastQueriedAt
     await readFresh(no) // final: WeChat Pay is not asked again
-    expect(backend.app.storage.applications.get(no)?.lastQueriedAt).toBe(queriedAt)
+    expect((await backend.app.storage.applications.get(no))?.lastQueriedAt).toBe(queriedAt)
   })
 
   test('rejected → the field is fixed → resubmitted with the same out_request_no → finished', async () => {
@@ -207,11 +207,11 @@ describe('onboarding a shop', () => {
     expect(res.body.application.stateText).toEqual(expect.any(String))
     await backend.app.reconciler.runOnce()
     const received = await emulatedApplyment(emu, no)
-    expect(backend.app.storage.applications.get(no)).toMatchObject({ state: 'checking', applymentId: String(received.applymentId) })
+    expect(await backend.app.storage.applications.get(no)).toMatchObject({ state: 'checking', applymentId: String(received.applymentId) })
     // Resending a received one (same out_request_no) is idempotent at WeChat Pay: still one applyment.
-    backend.app.storage.applications.update(no, { state: 'submitting' })
+    await backend.app.storage.applications.update(no, { state: 'submitting' })
     await backend.app.reconciler.runOnce()
-    expect(backend.app.storage.applications.get(no)).toMatchObject({ state: 'checking', applymentId: String(received.applymentId) })
+    expect(await backend.app.storage.applications.get(no)).toMatchObject({ state: 'checking', applymentId: String(received.applymentId) })
     expect((await emulatedApplyments(emu)).filter((a) => a.outRequestNo === no)).toHaveLength(1)
   })
 
@@ -224,7 +224,7 @@ describe('onboarding a shop', () => {
     const received = await emulatedApplyment(emu, no) // WeChat Pay has it; we do not know
     const read = await readFresh(no) // a read resends it (same out_request_no)
     expect(read.state).toBe('checking')
-    expect(backend.app.storage.applications.get(no)?.applymentId).toBe(String(received.applymentId))
+    expect((await backend.app.storage.applications.get(no))?.applymentId).toBe(String(received.applymentId))
     expect((await emulatedApplyments(emu)).filter((a) => a.outRequestNo === no)).toHaveLength(1)
   })
 
@@ -251,7 +251,7 @@ describe('onboarding a shop', () => {
       (await call(backend, 'GET', '/api/applications', { token })).body,
       (await call(backend, 'GET', '/api/admin/applications', { headers: { 'x-admin-token': 'test-admin-token-0123456789' } })).body,
     ])
-    const rows = JSON.stringify(backend.app.storage.applications.listAll(100))
+    const rows = JSON.stringify(await backend.app.storage.applications.listAll(100))
     for (const secret of [PERSON.number, PERSON.account, PERSON.mobile, PERSON.name, PERSON.address, PERSON.email]) {
       expect(views).not.toContain(secret)
       expect(rows).not.toContain(secret)

@@ -45,7 +45,7 @@ async function paidOrder(b: BackendHandle, amount: number) {
   expect(await emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
   await waitFor(async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order.status === 'paid', 'paid')
   await b.app.orders.idle()
-  const outTradeNo = b.app.storage.orders.get(order.orderNo)?.paidOutTradeNo as string
+  const outTradeNo = (await b.app.storage.orders.get(order.orderNo))?.paidOutTradeNo as string
   const view = async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order
   return { orderNo: order.orderNo, outTradeNo, token, view }
 }
@@ -56,7 +56,7 @@ test.each(['ecommerce', 'partner'] as const)('%s: the commission goes to the pla
   // Placed with profit_sharing; the first try met "订单处理中" and waits, not failed.
   expect((await emulatorOrder(o.outTradeNo)).profitSharing).toMatchObject({ enabled: true, unsplitAmount: 1000, splits: [] })
   expect(await o.view()).toMatchObject({ status: 'paid', split: { status: 'pending', commission: 0, unfrozen: 0 } })
-  expect(b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', attempts: 1, lastError: 'ORDER_SETTLING' })
+  expect(await b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', attempts: 1, lastError: 'ORDER_SETTLING' })
 
   await advance(61_000)
   await b.app.reconciler.runOnce()
@@ -66,7 +66,7 @@ test.each(['ecommerce', 'partner'] as const)('%s: the commission goes to the pla
   expect(ps).toMatchObject({ enabled: true, unsplitAmount: 0, splitAmount: 100, finished: true })
   const toPlatform = ps.splits.flatMap((s: { receivers?: Array<Record<string, unknown>> }) => s.receivers ?? []).filter((r: Record<string, unknown>) => (r.receiver_account ?? r.account) === sp.mchid)
   expect(toPlatform).toEqual([expect.objectContaining({ amount: 100, result: 'SUCCESS' })])
-  expect(b.app.storage.splitJobs.get(o.orderNo)?.step).toBe('done')
+  expect((await b.app.storage.splitJobs.get(o.orderNo))?.step).toBe('done')
   // Nothing more happens on later passes.
   await b.app.reconciler.runOnce()
   expect((await emulatorOrder(o.outTradeNo)).profitSharing.splits).toHaveLength(ps.splits.length)
@@ -78,7 +78,7 @@ test('partner: a commission over the shop’s max_ratio is not sent: split faile
   const b = await start(shop, { WECHATPAY_MODE: 'partner' })
   const o = await paidOrder(b, 1000)
   expect(await o.view()).toMatchObject({ split: { status: 'failed', commission: 0, unfrozen: 0 } })
-  expect(b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'failed', lastError: 'SPLIT_OVER_LIMIT' })
+  expect(await b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'failed', lastError: 'SPLIT_OVER_LIMIT' })
   await advance(61_000)
   await b.app.reconciler.runOnce()
   expect((await emulatorOrder(o.outTradeNo)).profitSharing).toMatchObject({ unsplitAmount: 1000, splitAmount: 0, splits: [] })
@@ -93,7 +93,7 @@ test('ecommerce: a split whose answer is lost is repeated with the same out_orde
   // Served (the split exists at WeChat Pay) but the answer never came back: still pending here.
   expect((await emulatorOrder(o.outTradeNo)).profitSharing.splitAmount).toBe(200)
   expect(await o.view()).toMatchObject({ split: { status: 'pending' } })
-  expect(b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', lastError: 'NETWORK_ERROR' })
+  expect(await b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', lastError: 'NETWORK_ERROR' })
   await advance(60_000)
   await b.app.reconciler.runOnce()
   expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 200, unfrozen: 1800 } })
@@ -116,7 +116,7 @@ test('ecommerce: refunds go to /v3/ecommerce/refunds/apply; above the unsplit am
   const refund = (amount: number) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/refunds`, { payload: { requestId: requestId('refund'), amount, reason: '退款' }, headers: admin })
   const over = await refund(950)
   expect([over.status, over.body.error.code]).toEqual([409, 'REFUND_NEEDS_RETURN'])
-  expect(b.app.storage.refunds.listByOrder(o.orderNo)).toEqual([expect.objectContaining({ amount: 950, status: 'failed' })])
+  expect(await b.app.storage.refunds.listByOrder(o.orderNo)).toEqual([expect.objectContaining({ amount: 950, status: 'failed' })])
   const within = await refund(900)
   expect(within.status).toBe(201)
   expect(within.body.refund).toMatchObject({ amount: 900, status: 'processing' })
@@ -125,7 +125,7 @@ test('ecommerce: refunds go to /v3/ecommerce/refunds/apply; above the unsplit am
   await advance(60_000)
   await waitFor(async () => {
     await b.app.reconciler.runOnce()
-    return b.app.storage.refunds.get(within.body.refund.refundNo)?.status === 'succeeded'
+    return (await b.app.storage.refunds.get(within.body.refund.refundNo))?.status === 'succeeded'
   }, 'refund settled')
   await emu.faults({ reset: true })
 })
@@ -134,13 +134,13 @@ test('the job is durable: a backend stopped while it waits for the 订单处理�
   const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'merchant-split-')), 'm.db')}`
   const first = await start(sp, { WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
   const o = await paidOrder(first, 1500)
-  expect(first.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', lastError: 'ORDER_SETTLING' })
+  expect(await first.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', lastError: 'ORDER_SETTLING' })
   await first.close()
   const second = await start(sp, { WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
   await advance(61_000)
   await second.app.reconciler.runOnce()
   await second.app.reconciler.runOnce()
-  expect(second.app.storage.orders.get(o.orderNo)).toMatchObject({ splitStatus: 'finished', splitCommission: 150, splitUnfrozen: 1350 })
+  expect(await second.app.storage.orders.get(o.orderNo)).toMatchObject({ splitStatus: 'finished', splitCommission: 150, splitUnfrozen: 1350 })
   const ps = (await emulatorOrder(o.outTradeNo)).profitSharing
   expect(ps).toMatchObject({ unsplitAmount: 0, splitAmount: 150, finished: true })
   expect(ps.splits).toHaveLength(1)

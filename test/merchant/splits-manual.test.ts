@@ -42,7 +42,7 @@ async function paidOrder(b: BackendHandle, amount: number, pay = true) {
     expect(await emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
     await waitFor(async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order.status === 'paid', 'paid')
   }
-  const outTradeNo = () => b.app.storage.attempts.listByOrder(order.orderNo)[0].outTradeNo
+  const outTradeNo = async () => (await b.app.storage.attempts.listByOrder(order.orderNo))[0].outTradeNo
   return { orderNo: order.orderNo, outTradeNo, view: async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order }
 }
 
@@ -60,14 +60,14 @@ test('ecommerce manual: not splittable first, the cap before sending, 订单处�
   expect(await o.view()).toMatchObject({ split: { status: 'pending', commission: 0, unfrozen: 0 } })
   const over = await split(o.orderNo, 301)
   expect([over.status, over.body.error.code]).toEqual([400, 'SPLIT_OVER_LIMIT'])
-  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 1000, splits: [] })
+  expect((await emulatorOrder(await o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 1000, splits: [] })
 
   // Within the first minute WeChat Pay answers "订单处理中": the split is kept, not failed.
   const rid = requestId('split')
   const early = await split(o.orderNo, 300, rid)
   expect(early.status).toBe(201)
   expect(early.body.split).toMatchObject({ status: 'processing', finish: false, receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 300, result: 'pending' }] })
-  expect((await emulatorOrder(o.outTradeNo())).profitSharing.splits).toEqual([])
+  expect((await emulatorOrder(await o.outTradeNo())).profitSharing.splits).toEqual([])
   await advance(61_000)
   // Listing sends it again (same out_order_no), then WeChat Pay settles it.
   let list = await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })
@@ -84,7 +84,7 @@ test('ecommerce manual: not splittable first, the cap before sending, 订单处�
   expect(fin.status).toBe(200)
   expect(fin.body.split).toMatchObject({ status: 'finished', finish: true, receivers: [] })
   expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 300, unfrozen: 700 } })
-  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
+  expect((await emulatorOrder(await o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
   expect((await split(o.orderNo, 1)).body.error.code).toBe('ORDER_NOT_SPLITTABLE')
 })
 
@@ -112,8 +112,29 @@ test('ecommerce manual: one split to two receivers (the platform and another of 
   const list = await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })
   expect(list.body.splits[0]).toMatchObject({ status: 'finished', finish: true, receivers: [expect.objectContaining({ result: 'success' }), expect.objectContaining({ result: 'success' })] })
   expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 300, unfrozen: 700 } })
-  const ps = (await emulatorOrder(o.outTradeNo())).profitSharing
+  const ps = (await emulatorOrder(await o.outTradeNo())).profitSharing
   expect(ps).toMatchObject({ unsplitAmount: 0, splitAmount: 300, finished: true })
+})
+
+test('partner manual: splits of one order asked at once get their own out_order_no each, and the cap holds across them', async () => {
+  const shop = await registerMerchant(emu, { mode: 'partner' })
+  await capShop(emu, shop, 3000) // the cap is read from WeChat Pay between the check and the insert
+  const b = await startBackend({ emulator: emu, merchant: shop, clock, env: { WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, overrides: { rateLimitOrdersPerMin: 1000 } })
+  backends.push(b)
+  const admin = { 'x-admin-token': b.config.adminToken }
+  const o = await paidOrder(b, 1000)
+  await advance(61_000)
+  // 100 + 100 + 150 is over the 300 fen cap: whichever comes last is refused, the others are sent.
+  const answers = await Promise.all([100, 100, 150].map((amount) =>
+    call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('at-once'), receivers: [{ type: 'MERCHANT_ID', account: shop.mchid, amount, description: '平台佣金' }], finish: false } }),
+  ))
+  expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 400])
+  expect(answers.find((a) => a.status === 400)?.body.error.code).toBe('SPLIT_OVER_LIMIT')
+  const made = answers.filter((a) => a.status === 201).map((a) => a.body.split.splitNo as string)
+  expect(made.sort()).toEqual([`${o.orderNo}M1`, `${o.orderNo}M2`])
+  const sent = (await emulatorOrder(await o.outTradeNo())).profitSharing
+  expect(sent.splits).toHaveLength(2)
+  expect(sent.splitAmount).toBeLessThanOrEqual(300)
 })
 
 test('auto mode: the admin API makes no split (ORDER_NOT_SPLITTABLE, checked before the cap)', async () => {
@@ -138,11 +159,11 @@ test('partner manual: the cap is the shop’s max_ratio, read before anything is
     call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: shop.mchid, amount, description: '平台佣金' }], finish: true } })
   const over = await split(51)
   expect([over.status, over.body.error.code]).toEqual([400, 'SPLIT_OVER_LIMIT'])
-  expect((await emulatorOrder(o.outTradeNo())).profitSharing.splits).toEqual([])
+  expect((await emulatorOrder(await o.outTradeNo())).profitSharing.splits).toEqual([])
   const ok = await split(50)
   expect(ok.status).toBe(201)
   expect(await o.view()).toMatchObject({ split: { status: 'finished', commission: 50, unfrozen: 950 } })
-  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 50, finished: true })
+  expect((await emulatorOrder(await o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 0, splitAmount: 50, finished: true })
 })
 
 test('ecommerce manual: a refund above the unsplit amount needs a return first; the return gives it back to the shop', async () => {
@@ -160,13 +181,16 @@ test('ecommerce manual: a refund above the unsplit amount needs a return first; 
   expect([needs.status, needs.body.error.code]).toEqual([409, 'REFUND_NEEDS_RETURN'])
 
   const back = (amount: number, rid = requestId('ret')) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits/${splitNo}/returns`, { headers: admin, payload: { requestId: rid, amount, description: '退款回退' } })
+  // A refused return is failed and keeps its out_return_no: the next one is numbered after it.
+  await emu.faults({ 'POST /v3/ecommerce/profitsharing/returnorders': { code: 'NO_AUTH' } })
+  expect((await back(100)).body.error.code).toBe('UPSTREAM_ERROR')
   const rid = requestId('ret')
   const ret = await back(100, rid)
-  expect([ret.status, ret.body.return]).toEqual([201, expect.objectContaining({ splitNo, amount: 100, status: 'succeeded' })])
+  expect([ret.status, ret.body.return]).toEqual([201, expect.objectContaining({ returnNo: `${splitNo}B2`, splitNo, amount: 100, status: 'succeeded' })])
   expect((await back(100, rid)).status).toBe(200)
   expect((await back(201)).body.error.code).toBe('BAD_REQUEST') // 200 fen left to return
   expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 200 } })
-  expect((await emulatorOrder(o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 700, returns: [expect.objectContaining({ amount: 100 })] }) // returned money is the shop's, refundable, not frozen again
+  expect((await emulatorOrder(await o.outTradeNo())).profitSharing).toMatchObject({ unsplitAmount: 700, returns: [expect.objectContaining({ amount: 100 })] }) // returned money is the shop's, refundable, not frozen again
 
   const ok = await refund(800)
   expect([ok.status, ok.body.refund.amount]).toEqual([201, 800])
@@ -179,7 +203,7 @@ test('GET /api/admin/orders/:orderNo: the order (with its split) and its attempt
   const res = await call(b, 'GET', `/api/admin/orders/${o.orderNo}`, { headers: admin })
   expect(res.status).toBe(200)
   expect(res.body.order).toMatchObject({ orderNo: o.orderNo, status: 'paid', split: { status: 'pending' } })
-  expect(res.body.attempts).toEqual([{ outTradeNo: o.outTradeNo(), state: 'SUCCESS', prepayId: expect.any(String), transactionId: res.body.order.transactionId }])
+  expect(res.body.attempts).toEqual([{ outTradeNo: await o.outTradeNo(), state: 'SUCCESS', prepayId: expect.any(String), transactionId: res.body.order.transactionId }])
   expect((await call(b, 'GET', `/api/admin/orders/${o.orderNo}`)).status).toBe(401)
   expect((await call(b, 'GET', '/api/admin/orders/20990101000000000000', { headers: admin })).status).toBe(404)
 })

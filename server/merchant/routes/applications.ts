@@ -26,12 +26,12 @@ export const applicationsRoutes: FastifyPluginAsyncTypebox<ApplicationsRoutesOpt
     const { application, replayed } = await applications.create(req.user, req.body)
     return reply.code(replayed ? 200 : 201).send({ application })
   })
-  app.get('/api/applications', { onRequest: user, schema: { response: { 200: Many, ...errors } } }, async (req) => ({ applications: applications.list(req.user) }))
+  app.get('/api/applications', { onRequest: user, schema: { response: { 200: Many, ...errors } } }, async (req) => ({ applications: await applications.list(req.user) }))
   app.get('/api/applications/:applicationNo', { onRequest: user, schema: { params: NoParams, response: { 200: One, ...errors } } }, async (req) => ({
     application: await applications.get(req.user, req.params.applicationNo),
   }))
   app.put('/api/applications/:applicationNo', { onRequest: user, schema: { params: NoParams, response: { 200: One, ...errors } } }, async (req) => ({
     application: await applications.resubmit(req.user, req.params.applicationNo, req.body),
   }))
-  app.get('/api/admin/applications', { onRequest: adminGuard(adminToken), schema: { response: { 200: Many, ...errors } } }, async () => ({ applications: applications.listAll() }))
+  app.get('/api/admin/applications', { onRequest: adminGuard(adminToken), schema: { response: { 200: Many, ...errors } } }, async () => ({ applications: await applications.listAll() }))
 }

@@ -20,7 +20,7 @@ export const componentRoutes: FastifyPluginAsyncTypebox<ComponentRoutesOptions> 
       response: { 200: Type.Object({ stored: Type.Boolean() }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },
     },
   }, async (req) => {
-    component.setTicket(req.body.ticket)
+    await component.setTicket(req.body.ticket)
     component.invalidate()
     return { stored: true }
   })

@@ -9,5 +9,5 @@ export const shopsRoutes: FastifyPluginAsyncTypebox<{ shops: ShopService }> = as
       params: Type.Object({ shopId: Type.String({ maxLength: 64 }) }),
       response: { 200: Type.Object({ shop: ShopSchema }), '4xx': ErrorBodySchema, '5xx': ErrorBodySchema },
     },
-  }, async (req) => ({ shop: shops.get(req.params.shopId) }))
+  }, async (req) => ({ shop: await shops.get(req.params.shopId) }))
 }

@@ -4,7 +4,7 @@
  * until shortly before it expires.
  */
 import { AppError } from '../errors'
-import type { ComponentTicketStore } from '../storage/sqlite-component'
+import type { ComponentTicketStore } from '../storage'
 
 export interface ComponentTokenOptions {
   appId: string
@@ -26,7 +26,7 @@ export interface ComponentTokens {
   /** Forget the cached token (WeChat said it is invalid or expired). */
   invalidate(): void
   /** Stores the latest component_verify_ticket (and forgets the token it may replace). */
-  setTicket(ticket: string): void
+  setTicket(ticket: string): Promise<void>
 }
 
 /** Creates the token source over WECHAT_API_BASE; errors never carry the secret. */
@@ -36,7 +36,7 @@ export function createComponentTokens(o: ComponentTokenOptions): ComponentTokens
   let inflight: Promise<string> | null = null
 
   const buy = async (): Promise<string> => {
-    const ticket = o.tickets.latest()
+    const ticket = await o.tickets.latest()
     if (!ticket) throw new AppError('UPSTREAM_ERROR', 'WeChat login unavailable: no component verify ticket yet (POST /api/admin/component/ticket)')
     let body: { component_access_token?: string; expires_in?: number; errcode?: number; errmsg?: string }
     try {
@@ -67,8 +67,8 @@ export function createComponentTokens(o: ComponentTokenOptions): ComponentTokens
     invalidate() {
       cached = null
     },
-    setTicket(ticket) {
-      o.tickets.save(ticket, o.clock())
+    async setTicket(ticket) {
+      await o.tickets.save(ticket, o.clock())
     },
   }
 }

@@ -16,8 +16,8 @@ export function createShopService(o: { storage: Storage; config: Pick<Config, 'm
   const notFound = () => new AppError('SHOP_NOT_FOUND', 'no such shop')
   return {
     /** One shop by id; SHOP_NOT_FOUND when it does not exist (yet). */
-    get(shopId: string): ShopView {
-      const s = storage.shops.get(shopId)
+    async get(shopId: string): Promise<ShopView> {
+      const s = await storage.shops.get(shopId)
       if (!s) throw notFound()
       return { shopId: s.shopId, name: s.name, ...(s.subAppId ? { subAppId: s.subAppId } : {}) }
     },
@@ -26,7 +26,7 @@ export function createShopService(o: { storage: Storage; config: Pick<Config, 'm
      * The sub-merchant a new order is paid to: the named shop, else WECHATPAY_SUB_MCHID; undefined
      * in direct mode. An unknown shop, or no shop and no default, is SHOP_NOT_FOUND.
      */
-    forOrder(shopId: string | undefined): OrderShop | undefined {
+    async forOrder(shopId: string | undefined): Promise<OrderShop | undefined> {
       if (config.mode === 'direct') {
         if (shopId !== undefined) throw notFound()
         return undefined
@@ -35,7 +35,7 @@ export function createShopService(o: { storage: Storage; config: Pick<Config, 'm
         if (!config.subMchid) throw new AppError('SHOP_NOT_FOUND', 'no shop named and no default shop (WECHATPAY_SUB_MCHID) configured')
         return { shopId: null, subMchid: config.subMchid, subAppId: config.subAppId ?? null }
       }
-      const s = storage.shops.get(shopId)
+      const s = await storage.shops.get(shopId)
       if (!s) throw notFound()
       return { shopId: s.shopId, subMchid: s.subMchid, subAppId: s.subAppId }
     },

@@ -15,7 +15,6 @@ import type { Sealer } from './sealed'
 import type { ApplicationInput } from './types'
 import { toApplicationView, type AccountValidationView, type ApplicationView } from './view'
 import { fieldOf, stateOf } from './wire'
-import { createOrderLock } from '../orders/lock'
 
 /** GET of a non-final application asks WeChat Pay at most this often. */
 export const APPLICATION_QUERY_THROTTLE_MS = 10_000
@@ -44,16 +43,19 @@ const beijingDate = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().sl
 export function createApplicationService(o: ApplicationServiceOptions) {
   const { storage, gateway, sealer, clock, logger } = o
   const random = o.random ?? randomInt
-  /** Serialises WeChat Pay work on one application (double taps, reader vs. reconciler): the orders' per-key lock. */
-  const withLock = createOrderLock()
+  /**
+   * Serialises WeChat Pay work on one application (double taps, reader vs. reconciler, other
+   * processes): the storage's key lock, under keys that never collide with order numbers.
+   */
+  const withLock = <T>(no: string, fn: () => Promise<T>) => storage.withLock(`application:${no}`, fn)
   const newId = (prefix: string) => {
     let tail = ''
     for (let i = 0; i < 8; i++) tail += ALPHABET[random(ALPHABET.length)]
     return `${prefix}${beijingDigits(clock())}${tail}`
   }
-  const mustApplication = (no: string) => storage.applications.get(no) as ApplicationRecord
-  const own = (user: UserRecord, no: string) => {
-    const a = storage.applications.get(no)
+  const mustApplication = async (no: string) => (await storage.applications.get(no)) as ApplicationRecord
+  const own = async (user: UserRecord, no: string) => {
+    const a = await storage.applications.get(no)
     // Another user's application is indistinguishable from a missing one.
     if (!a || a.userId !== user.id) throw new AppError('APPLICATION_NOT_FOUND', 'no such application')
     return a
@@ -74,9 +76,9 @@ export function createApplicationService(o: ApplicationServiceOptions) {
     const resubmission = a.applymentId !== null
     try {
       const { applymentId } = await gateway.submit(a.outRequestNo, open(a))
-      storage.transaction(() => {
-        if (mustApplication(a.applicationNo).state !== 'submitting') return
-        storage.applications.update(a.applicationNo, { applymentId, state: 'checking', stateDesc: null, rejections: null, updatedAt: clock() })
+      await storage.transaction(async () => {
+        if ((await mustApplication(a.applicationNo)).state !== 'submitting') return
+        await storage.applications.update(a.applicationNo, { applymentId, state: 'checking', stateDesc: null, rejections: null, updatedAt: clock() })
       })
       logger.info({ applicationNo: a.applicationNo, applymentId }, resubmission ? 'application resubmitted' : 'application submitted')
     } catch (e) {
@@ -84,7 +86,7 @@ export function createApplicationService(o: ApplicationServiceOptions) {
         // A refused resubmission leaves WeChat Pay's application rejected: the applicant fixes it again.
         const state: ApplicationState = resubmission ? 'rejected' : 'failed'
         const rejections = JSON.stringify([{ field: detailField(e), reason: e.message }])
-        storage.applications.update(a.applicationNo, { state, stateDesc: e.message, rejections, updatedAt: clock() })
+        await storage.applications.update(a.applicationNo, { state, stateDesc: e.message, rejections, updatedAt: clock() })
         logger.warn({ applicationNo: a.applicationNo, code: e.code, status: e.status, state }, 'WeChat Pay refused the application')
       } else {
         const code = e instanceof WechatPayError ? e.code : 'ERROR'
@@ -95,7 +97,7 @@ export function createApplicationService(o: ApplicationServiceOptions) {
   }
 
   /** Records what WeChat Pay says about an application; `finished` creates its shop (once). */
-  function applyStatus(a: ApplicationRecord, s: ApplymentStatus): void {
+  async function applyStatus(a: ApplicationRecord, s: ApplymentStatus): Promise<void> {
     const state = stateOf(s) ?? a.state // one real answer carried no state: keep ours
     const v = s.account_validation
     const accountValidation: AccountValidationView | null = state === 'account_need_verify' && v && typeof v.pay_amount === 'number'
@@ -112,20 +114,20 @@ export function createApplicationService(o: ApplicationServiceOptions) {
     const rejections = (state === 'rejected' || state === 'frozen') && s.audit_detail?.length
       ? JSON.stringify(s.audit_detail.map((d) => ({ field: fieldOf(d.param_name), reason: d.reject_reason ?? '' })))
       : null
-    storage.transaction(() => {
-      const fresh = mustApplication(a.applicationNo)
+    await storage.transaction(async () => {
+      const fresh = await mustApplication(a.applicationNo)
       if (fresh.state === 'submitting' || isFinal(fresh.state)) return // a resend is under way, or nothing can change
       let shopId = fresh.shopId
       const subMchid = s.sub_mchid ?? fresh.subMchid
       if (state === 'finished' && !shopId && subMchid) {
-        const existing = storage.shops.findBySubMchid(subMchid)
+        const existing = await storage.shops.findBySubMchid(subMchid)
         shopId = existing?.shopId ?? newId('S')
         if (!existing) {
           const input = open(fresh)
-          storage.shops.insert({ shopId, subMchid, name: fresh.merchantShortname, subAppId: input.store.miniProgramSubAppid ?? null, applicationNo: fresh.applicationNo, createdAt: clock() })
+          await storage.shops.insert({ shopId, subMchid, name: fresh.merchantShortname, subAppId: input.store.miniProgramSubAppid ?? null, applicationNo: fresh.applicationNo, createdAt: clock() })
         }
       }
-      storage.applications.update(a.applicationNo, {
+      await storage.applications.update(a.applicationNo, {
         state,
         stateDesc: s.applyment_state_desc ?? null,
         subMchid,
@@ -142,29 +144,32 @@ export function createApplicationService(o: ApplicationServiceOptions) {
 
   /** Brings one application up to date with WeChat Pay: resends a submitting one, queries the others (throttled). */
   async function refresh(no: string, minIntervalMs: number): Promise<ApplicationRecord> {
-    const a = mustApplication(no)
+    const a = await mustApplication(no)
     if (isFinal(a.state)) return a
     const now = clock()
     if (a.lastQueriedAt !== null && now - a.lastQueriedAt < minIntervalMs) return a
-    storage.applications.update(no, { lastQueriedAt: now })
+    await storage.applications.update(no, { lastQueriedAt: now })
     if (a.state === 'submitting') return send(a)
     try {
-      applyStatus(a, await gateway.query(a.outRequestNo))
+      await applyStatus(a, await gateway.query(a.outRequestNo))
     } catch (e) {
       logger.warn({ applicationNo: no, code: e instanceof WechatPayError ? e.code : 'ERROR' }, 'application query failed')
     }
     return mustApplication(no)
   }
 
+  /** An application stored before (same user + requestId): a submitting one is sent first, under its lock. */
+  async function replay(existing: ApplicationRecord): Promise<{ application: ApplicationView; replayed: true }> {
+    const a = existing.state === 'submitting' ? await withLock(existing.applicationNo, () => refresh(existing.applicationNo, 0)) : existing
+    return { application: view(a), replayed: true }
+  }
+
   return {
     /** Stores an application (sealed) and submits it; same user + requestId = the same application. */
     async create(user: UserRecord, body: unknown): Promise<{ application: ApplicationView; replayed: boolean }> {
       const input = checkApplication(body, beijingDate(clock()))
-      const existing = storage.applications.findByRequest(user.id, input.requestId)
-      if (existing) {
-        const a = existing.state === 'submitting' ? await withLock(existing.applicationNo, () => refresh(existing.applicationNo, 0)) : existing
-        return { application: view(a), replayed: true }
-      }
+      const existing = await storage.applications.findByRequest(user.id, input.requestId)
+      if (existing) return replay(existing)
       const now = clock()
       const applicationNo = newId('A')
       const record: ApplicationRecord = {
@@ -189,22 +194,28 @@ export function createApplicationService(o: ApplicationServiceOptions) {
         lastQueriedAt: null,
       }
       try {
-        storage.applications.insert(record)
+        await storage.applications.insert(record)
       } catch (e) {
-        const raced = storage.applications.findByRequest(user.id, input.requestId)
-        if (raced) return { application: view(raced), replayed: true } // the same requestId twice at once
+        // The same requestId twice at once: UNIQUE (user_id, request_id) let one insert through.
+        const raced = await storage.applications.findByRequest(user.id, input.requestId)
+        if (raced) return replay(raced)
         throw e
       }
       logger.info({ applicationNo, organizationType: input.organizationType }, 'application stored')
-      return { application: view(await withLock(applicationNo, () => send(record))), replayed: false }
+      // A replay of the same requestId may have taken the lock first and sent it already: send only a submitting one.
+      const sent = await withLock(applicationNo, async () => {
+        const a = await mustApplication(applicationNo)
+        return a.state === 'submitting' ? send(a) : a
+      })
+      return { application: view(sent), replayed: false }
     },
 
     /** Replaces a rejected application's body and resubmits it with the same out_request_no. */
     async resubmit(user: UserRecord, no: string, body: unknown): Promise<ApplicationView> {
       const input = checkApplication(body, beijingDate(clock()))
-      own(user, no)
+      await own(user, no)
       return withLock(no, async () => {
-        const a = mustApplication(no)
+        const a = await mustApplication(no)
         if (a.state !== 'rejected') throw new AppError('APPLICATION_NOT_EDITABLE', `the application is ${a.state}; only a rejected one can be changed`)
         const patch = {
           organizationType: input.organizationType,
@@ -216,27 +227,27 @@ export function createApplicationService(o: ApplicationServiceOptions) {
           updatedAt: clock(),
           lastQueriedAt: clock(),
         }
-        storage.applications.update(no, patch)
-        return view(await send(mustApplication(no)))
+        await storage.applications.update(no, patch)
+        return view(await send(await mustApplication(no)))
       })
     },
 
     /** The caller's applications, newest first. */
-    list: (user: UserRecord, limit = 50): ApplicationView[] => storage.applications.listByUser(user.id, limit).map(view),
+    list: async (user: UserRecord, limit = 50): Promise<ApplicationView[]> => (await storage.applications.listByUser(user.id, limit)).map(view),
 
     /** Every application, newest first (admin). */
-    listAll: (limit = 200): ApplicationView[] => storage.applications.listAll(limit).map(view),
+    listAll: async (limit = 200): Promise<ApplicationView[]> => (await storage.applications.listAll(limit)).map(view),
 
     /** One of the caller's applications; a non-final one is first refreshed from WeChat Pay (at most every 10 s). */
     async get(user: UserRecord, no: string): Promise<ApplicationView> {
-      const a = own(user, no)
+      const a = await own(user, no)
       if (isFinal(a.state)) return view(a)
       return view(await withLock(no, () => refresh(no, APPLICATION_QUERY_THROTTLE_MS)))
     },
 
     /** One reconciliation pass: resends submitting applications and follows the others until final. */
     async reconcile(limit = 100): Promise<{ checked: number; finished: number }> {
-      const candidates = storage.applications.listOpen(limit)
+      const candidates = await storage.applications.listOpen(limit)
       let finished = 0
       for (const c of candidates) {
         const a = await withLock(c.applicationNo, () => refresh(c.applicationNo, 0)).catch((e: Error) => {

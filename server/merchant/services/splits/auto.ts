@@ -39,16 +39,17 @@ export interface AutoSplitOptions {
  */
 export function createAutoSplits(o: AutoSplitOptions) {
   const { storage, gateway, clock, logger } = o
+  /** Orders whose job this process is running (a second run request is dropped, not queued). */
   const running = new Set<string>()
 
-  const backOff = (job: SplitJobRecord, code: string) => {
+  const backOff = async (job: SplitJobRecord, code: string) => {
     const now = clock()
-    storage.splitJobs.update(job.orderNo, { attempts: job.attempts + 1, nextAt: now + Math.min(SPLIT_BACKOFF_MS * 2 ** job.attempts, SPLIT_BACKOFF_MAX_MS), lastError: code, updatedAt: now })
+    await storage.splitJobs.update(job.orderNo, { attempts: job.attempts + 1, nextAt: now + Math.min(SPLIT_BACKOFF_MS * 2 ** job.attempts, SPLIT_BACKOFF_MAX_MS), lastError: code, updatedAt: now })
   }
-  const fail = (order: OrderRecord, reason: string) => {
-    storage.transaction(() => {
-      storage.splitJobs.update(order.orderNo, { step: 'failed', lastError: reason, updatedAt: clock() })
-      storage.orders.update(order.orderNo, { splitStatus: 'failed' })
+  const fail = async (order: OrderRecord, reason: string) => {
+    await storage.transaction(async () => {
+      await storage.splitJobs.update(order.orderNo, { step: 'failed', lastError: reason, updatedAt: clock() })
+      await storage.orders.update(order.orderNo, { splitStatus: 'failed' })
     })
     logger.error({ orderNo: order.orderNo, failReason: reason }, 'automatic profit sharing failed; the money stays frozen for the shop until someone finishes the split')
   }
@@ -57,7 +58,7 @@ export function createAutoSplits(o: AutoSplitOptions) {
   async function step(job: SplitJobRecord, order: OrderRecord): Promise<boolean> {
     const subMchid = order.subMchid ?? o.defaultSubMchid
     if (!subMchid || !order.transactionId) {
-      fail(order, 'ORDER_NOT_SPLITTABLE')
+      await fail(order, 'ORDER_NOT_SPLITTABLE')
       return false
     }
     const commission = commissionOf(order.amount, o.commissionBps)
@@ -66,48 +67,57 @@ export function createAutoSplits(o: AutoSplitOptions) {
     if (job.step === 'split') {
       const cap = commissionOf(order.amount, await gateway.maxRatioBps(subMchid))
       if (commission > cap) {
-        fail(order, 'SPLIT_OVER_LIMIT')
+        await fail(order, 'SPLIT_OVER_LIMIT')
         return false
       }
       await gateway.splitCommission({ subMchid, transactionId: order.transactionId, outOrderNo: splitOutOrderNo(order.orderNo, 'split') }, commission)
       // Partner mode unfreezes the rest in the same request; e-commerce finishes next.
       const next = gateway.unfreezesWithSplit ? 'done' : 'finish'
-      storage.transaction(() => {
-        storage.splitJobs.update(order.orderNo, { step: next, attempts: 0, nextAt: now, lastError: null, updatedAt: now })
-        storage.orders.update(order.orderNo, next === 'done' ? { splitStatus: 'finished', splitCommission: commission, splitUnfrozen: unfrozen } : { splitStatus: 'split', splitCommission: commission })
+      await storage.transaction(async () => {
+        await storage.splitJobs.update(order.orderNo, { step: next, attempts: 0, nextAt: now, lastError: null, updatedAt: now })
+        await storage.orders.update(order.orderNo, next === 'done' ? { splitStatus: 'finished', splitCommission: commission, splitUnfrozen: unfrozen } : { splitStatus: 'split', splitCommission: commission })
       })
       return next === 'finish'
     }
     await gateway.finish({ subMchid, transactionId: order.transactionId, outOrderNo: splitOutOrderNo(order.orderNo, 'finish') })
-    storage.transaction(() => {
-      storage.splitJobs.update(order.orderNo, { step: 'done', attempts: 0, lastError: null, updatedAt: now })
-      storage.orders.update(order.orderNo, { splitStatus: 'finished', splitCommission: commission, splitUnfrozen: unfrozen })
+    await storage.transaction(async () => {
+      await storage.splitJobs.update(order.orderNo, { step: 'done', attempts: 0, lastError: null, updatedAt: now })
+      await storage.orders.update(order.orderNo, { splitStatus: 'finished', splitCommission: commission, splitUnfrozen: unfrozen })
     })
     return false
   }
 
-  /** Runs an order's job while it is due (split, then finish); never two runs of one order at once. */
+  /** The job's steps while it is due, read afresh under the lock. */
+  async function runLocked(orderNo: string): Promise<void> {
+    for (;;) {
+      const job = await storage.splitJobs.get(orderNo)
+      const order = await storage.orders.get(orderNo)
+      if (!job || !order || (job.step !== 'split' && job.step !== 'finish') || job.nextAt > clock()) return
+      try {
+        if (!(await step(job, order))) return
+      } catch (e) {
+        const code = errorCode(e)
+        if (!isTransient(e)) {
+          await fail(order, code)
+          return
+        }
+        await backOff(job, isSettling(e) ? 'ORDER_SETTLING' : code)
+        if (!isSettling(e)) logger.warn({ orderNo, step: job.step, code }, 'profit-sharing call failed; retried with the same out_order_no')
+        return
+      }
+    }
+  }
+
+  /**
+   * Runs an order's job while it is due (split, then finish); never two runs of one order at once:
+   * not in this process (a second request is dropped), nor across processes (the storage's key lock,
+   * so a stale step is never sent after another process moved the job on).
+   */
   async function run(orderNo: string): Promise<void> {
     if (running.has(orderNo)) return
     running.add(orderNo)
     try {
-      for (;;) {
-        const job = storage.splitJobs.get(orderNo)
-        const order = storage.orders.get(orderNo)
-        if (!job || !order || (job.step !== 'split' && job.step !== 'finish') || job.nextAt > clock()) return
-        try {
-          if (!(await step(job, order))) return
-        } catch (e) {
-          const code = errorCode(e)
-          if (!isTransient(e)) {
-            fail(order, code)
-            return
-          }
-          backOff(job, isSettling(e) ? 'ORDER_SETTLING' : code)
-          if (!isSettling(e)) logger.warn({ orderNo, step: job.step, code }, 'profit-sharing call failed; retried with the same out_order_no')
-          return
-        }
-      }
+      await storage.withLock(`split-job:${orderNo}`, () => runLocked(orderNo))
     } finally {
       running.delete(orderNo)
     }
@@ -115,15 +125,15 @@ export function createAutoSplits(o: AutoSplitOptions) {
 
   return {
     /** Inside the payment's transaction: stores the order's job (zero commission: just finish); none for an order placed without profit sharing. */
-    record(order: OrderRecord): void {
+    async record(order: OrderRecord): Promise<void> {
       if (!order.profitSharing) return
       const now = clock()
-      storage.splitJobs.insert({ orderNo: order.orderNo, step: commissionOf(order.amount, o.commissionBps) > 0 ? 'split' : 'finish', attempts: 0, nextAt: now, lastError: null, createdAt: now, updatedAt: now })
+      await storage.splitJobs.insert({ orderNo: order.orderNo, step: commissionOf(order.amount, o.commissionBps) > 0 ? 'split' : 'finish', attempts: 0, nextAt: now, lastError: null, createdAt: now, updatedAt: now })
     },
     run,
     /** Runs every due job (a reconciler pass). */
     async runDue(): Promise<void> {
-      for (const job of storage.splitJobs.listDue(clock(), DUE_BATCH)) await run(job.orderNo)
+      for (const job of await storage.splitJobs.listDue(clock(), DUE_BATCH)) await run(job.orderNo)
     },
     /** The job of an order, if any. */
     job: (orderNo: string) => storage.splitJobs.get(orderNo),

@@ -48,9 +48,14 @@ const resultOf = (s: string): SplitReceiverRecord['result'] => (s === 'SUCCESS' 
  */
 export function createManualSplits(o: ManualSplitOptions) {
   const { storage, gateway, clock, logger } = o
+  /**
+   * New splits of one order, one at a time (across processes too): the cap check, the next
+   * out_order_no and the insert see every earlier split. Returns take the same lock.
+   */
+  const withOrderSplits = <T>(orderNo: string, fn: () => Promise<T>) => storage.withLock(`split:${orderNo}`, fn)
 
-  function splittable(orderNo: string): OrderRecord & { transactionId: string } {
-    const order = storage.orders.get(orderNo)
+  async function splittable(orderNo: string): Promise<OrderRecord & { transactionId: string }> {
+    const order = await storage.orders.get(orderNo)
     if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order')
     if (o.config.profitSharing !== 'manual') throw new AppError('ORDER_NOT_SPLITTABLE', `profit sharing is ${o.config.profitSharing}: splits are not made through the admin API`)
     if (!order.profitSharing) throw new AppError('ORDER_NOT_SPLITTABLE', 'the order was placed without profit sharing')
@@ -62,28 +67,28 @@ export function createManualSplits(o: ManualSplitOptions) {
   const target = (order: OrderRecord & { transactionId: string }, splitNo: string) => ({ subMchid: subOf(order), transactionId: order.transactionId, outOrderNo: splitNo })
 
   /** Records what WeChat Pay reported of a split, and the order's summary. */
-  function record(order: OrderRecord, split: SplitRecord, state: SplitState | null, failure: string | null): SplitRecord {
+  async function record(order: OrderRecord, split: SplitRecord, state: SplitState | null, failure: string | null): Promise<SplitRecord> {
     const now = clock()
-    return storage.transaction(() => {
+    return storage.transaction(async () => {
       if (failure) {
-        storage.splits.update(split.splitNo, { status: 'failed', failReason: failure, updatedAt: now })
+        await storage.splits.update(split.splitNo, { status: 'failed', failReason: failure, updatedAt: now })
       } else if (state) {
         const receivers = split.receivers.map((r) => {
           const reported = state.receivers.find((w) => w.account === r.account && w.amount === r.amount)
           return reported ? { ...r, result: resultOf(reported.result), ...(reported.failReason ? { failReason: reported.failReason } : {}) } : r
         })
-        storage.splits.update(split.splitNo, { status: splitStatusOf(state.status), receivers, updatedAt: now })
+        await storage.splits.update(split.splitNo, { status: splitStatusOf(state.status), receivers, updatedAt: now })
       }
-      const live = storage.splits.listByOrder(order.orderNo).filter((s) => s.status !== 'failed')
-      const returned = storage.splitReturns.listByOrder(order.orderNo).filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0)
+      const live = (await storage.splits.listByOrder(order.orderNo)).filter((s) => s.status !== 'failed')
+      const returned = (await storage.splitReturns.listByOrder(order.orderNo)).filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0)
       const commission = live.reduce((sum, s) => sum + s.receivers.reduce((a, r) => a + r.amount, 0), 0) - returned
       const finished = live.some((s) => s.finish)
-      storage.orders.update(order.orderNo, {
+      await storage.orders.update(order.orderNo, {
         splitStatus: finished ? 'finished' : live.length ? 'split' : (order.splitStatus ?? null),
         splitCommission: commission,
         splitUnfrozen: finished ? Math.max(0, order.amount - commission - order.refundedAmount) : 0,
       })
-      return storage.splits.get(split.splitNo) as SplitRecord
+      return (await storage.splits.get(split.splitNo)) as SplitRecord
     })
   }
 
@@ -101,7 +106,7 @@ export function createManualSplits(o: ManualSplitOptions) {
       }
       if (isRefusal(e)) {
         logger.error({ orderNo: order.orderNo, splitNo: split.splitNo, code: e.code }, 'WeChat Pay refused the split')
-        record(order, split, null, e.code)
+        await record(order, split, null, e.code)
         throw upstream(e, 'profit sharing')
       }
       logger.warn({ orderNo: order.orderNo, splitNo: split.splitNo, code: errorCode(e) }, 'split outcome unknown; the same requestId resends it')
@@ -113,32 +118,32 @@ export function createManualSplits(o: ManualSplitOptions) {
 
   /** Sends a stored split again (same out_order_no, same body: WeChat Pay answers the same split). */
   async function resend(orderNo: string, split: SplitRecord): Promise<SplitRecord> {
-    const order = storage.orders.get(orderNo)
+    const order = await storage.orders.get(orderNo)
     if (!order?.transactionId) return split
     return send(order as OrderRecord & { transactionId: string }, split)
   }
 
-  /** Stores a new split of the order under the next out_order_no, or answers the one of this requestId. */
-  function store(order: OrderRecord, requestId: string, receivers: SplitReceiverRecord[], finish: boolean, splitNo: string): { split: SplitRecord; existing: boolean } {
-    const existing = storage.splits.findByRequest(order.orderNo, requestId)
-    if (existing) return { split: existing, existing: true }
+  /** Stores a new split of the order under the next out_order_no, or answers the one of this requestId (the caller holds the order's split lock). */
+  async function store(order: OrderRecord, requestId: string, receivers: SplitReceiverRecord[], finish: boolean, splitNo: string): Promise<SplitRecord> {
+    const existing = await storage.splits.findByRequest(order.orderNo, requestId)
+    if (existing) return existing
     const now = clock()
     const split: SplitRecord = { splitNo, orderNo: order.orderNo, requestId, receivers, finish, status: 'processing', failReason: null, createdAt: now, updatedAt: now }
-    storage.splits.insert(split)
-    return { split, existing: false }
+    await storage.splits.insert(split)
+    return split
   }
 
   return {
     /** The order's splits (non-final ones asked again) and what is still frozen. */
     async list(orderNo: string): Promise<{ splits: SplitView[]; unsplitAmount: number }> {
-      const order = storage.orders.get(orderNo)
+      const order = await storage.orders.get(orderNo)
       if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order')
       if (!order.profitSharing || !order.transactionId) return { splits: [], unsplitAmount: 0 }
       const paid = order as OrderRecord & { transactionId: string }
-      for (const s of storage.splits.listByOrder(orderNo)) {
+      for (const s of await storage.splits.listByOrder(orderNo)) {
         if (s.status !== 'processing' || !s.receivers.length) continue
         try {
-          record(order, s, await gateway.query(target(paid, s.splitNo)), null)
+          await record(order, s, await gateway.query(target(paid, s.splitNo)), null)
         } catch (e) {
           // Never reached WeChat Pay (settling, or the answer was lost before it was stored): send it again.
           if (isNotFound(e)) await send(paid, s).catch(() => undefined)
@@ -151,38 +156,43 @@ export function createManualSplits(o: ManualSplitOptions) {
       } catch (e) {
         throw upstream(e, 'profit-sharing amounts')
       }
-      return { splits: storage.splits.listByOrder(orderNo).map(toSplitView), unsplitAmount }
+      return { splits: (await storage.splits.listByOrder(orderNo)).map(toSplitView), unsplitAmount }
     },
 
     /** A split to receivers (optionally finishing): ORDER_NOT_SPLITTABLE first, then SPLIT_OVER_LIMIT, before anything is sent. */
-    async create(orderNo: string, input: { requestId: string; receivers: Array<Omit<SplitReceiverRecord, 'result' | 'failReason'>>; finish: boolean }): Promise<{ split: SplitView; replayed: boolean }> {
-      const replay = storage.splits.findByRequest(orderNo, input.requestId)
-      if (replay) return { split: toSplitView(replay.status === 'processing' ? await resend(orderNo, replay) : replay), replayed: true }
-      const order = splittable(orderNo)
-      const asked = input.receivers.reduce((sum, r) => sum + r.amount, 0)
-      const before = storage.splits.listByOrder(orderNo).filter((s) => s.status !== 'failed').reduce((sum, s) => sum + s.receivers.reduce((a, r) => a + r.amount, 0), 0)
-      let ratio: number
-      try {
-        ratio = await gateway.maxRatioBps(subOf(order))
-      } catch (e) {
-        throw upstream(e, 'profit-sharing configuration')
-      }
-      const cap = commissionOf(order.amount, ratio)
-      if (before + asked > cap) throw new AppError('SPLIT_OVER_LIMIT', `splits of this order may total at most ${cap} fen (${ratio / 100} %); ${before} fen already split`)
-      const seq = storage.splits.listByOrder(orderNo).length + 1
-      const { split } = storage.transaction(() => store(order, input.requestId, input.receivers.map((r) => ({ ...r, result: 'pending' as const })), input.finish, `${orderNo}M${seq}`))
-      return { split: toSplitView(await send(order, split)), replayed: false }
+    create(orderNo: string, input: { requestId: string; receivers: Array<Omit<SplitReceiverRecord, 'result' | 'failReason'>>; finish: boolean }): Promise<{ split: SplitView; replayed: boolean }> {
+      return withOrderSplits(orderNo, async () => {
+        const replay = await storage.splits.findByRequest(orderNo, input.requestId)
+        if (replay) return { split: toSplitView(replay.status === 'processing' ? await resend(orderNo, replay) : replay), replayed: true }
+        const order = await splittable(orderNo)
+        const asked = input.receivers.reduce((sum, r) => sum + r.amount, 0)
+        const earlier = await storage.splits.listByOrder(orderNo)
+        const before = earlier.filter((s) => s.status !== 'failed').reduce((sum, s) => sum + s.receivers.reduce((a, r) => a + r.amount, 0), 0)
+        let ratio: number
+        try {
+          ratio = await gateway.maxRatioBps(subOf(order))
+        } catch (e) {
+          throw upstream(e, 'profit-sharing configuration')
+        }
+        const cap = commissionOf(order.amount, ratio)
+        if (before + asked > cap) throw new AppError('SPLIT_OVER_LIMIT', `splits of this order may total at most ${cap} fen (${ratio / 100} %); ${before} fen already split`)
+        const receivers = input.receivers.map((r) => ({ ...r, result: 'pending' as const }))
+        const split = await store(order, input.requestId, receivers, input.finish, `${orderNo}M${earlier.length + 1}`)
+        return { split: toSplitView(await send(order, split)), replayed: false }
+      })
     },
 
     /** Releases everything still frozen to the shop (same requestId = same finish). */
-    async finish(orderNo: string, requestId: string): Promise<{ split: SplitView; replayed: boolean }> {
+    finish(orderNo: string, requestId: string): Promise<{ split: SplitView; replayed: boolean }> {
       const finishNo = splitOutOrderNo(orderNo, 'finish')
-      // One release per order: asked again (any requestId) while its outcome is unknown, it is resent.
-      const existing = storage.splits.get(finishNo)
-      if (existing) return { split: toSplitView(existing.status === 'processing' ? await resend(orderNo, existing) : existing), replayed: true }
-      const order = splittable(orderNo)
-      const { split } = storage.transaction(() => store(order, requestId, [], true, finishNo))
-      return { split: toSplitView(await send(order, split)), replayed: false }
+      return withOrderSplits(orderNo, async () => {
+        // One release per order: asked again (any requestId) while its outcome is unknown, it is resent.
+        const existing = await storage.splits.get(finishNo)
+        if (existing) return { split: toSplitView(existing.status === 'processing' ? await resend(orderNo, existing) : existing), replayed: true }
+        const order = await splittable(orderNo)
+        const split = await store(order, requestId, [], true, finishNo)
+        return { split: toSplitView(await send(order, split)), replayed: false }
+      })
     },
   }
 }
