@@ -57,7 +57,7 @@ export async function testDatabaseUrl(): Promise<string> {
  * one, else an embedded server of the suite's own (started in beforeAll, stopped in afterAll).
  * Call at describe level; the returned function gives the server URL inside tests.
  */
-export function usePostgresServer(): () => string {
+export function postgresServerForSuite(): () => string {
   let own: EmbeddedPostgres | undefined
   beforeAll(async () => {
     if (!process.env.TEST_POSTGRES_URL) own = await startEmbeddedPostgres({ fast: true })
