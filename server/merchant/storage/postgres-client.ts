@@ -31,16 +31,17 @@ const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|timeout ex
 
 /** True when e says the database could not be reached or used (not that a statement was wrong). */
 export function isConnectionFailure(e: unknown): boolean {
-  if (!(e instanceof Error)) return false
-  const code = (e as { code?: unknown }).code
+  // Not `instanceof Error`: socket errors may come from another realm (e.g. under jest).
+  if (typeof e !== 'object' || e === null) return false
+  const { code, message } = e as { code?: unknown; message?: unknown }
   if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true
-  return UNAVAILABLE_MESSAGE.test(e.message)
+  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)
 }
 
 /** e as a StorageUnavailableError when it is a connection failure, else e itself. */
 export function classify(e: unknown): unknown {
   if (e instanceof StorageUnavailableError || !isConnectionFailure(e)) return e
-  return new StorageUnavailableError(`the PostgreSQL database is unavailable: ${(e as Error).message}`, { cause: e })
+  return new StorageUnavailableError(`the PostgreSQL database is unavailable: ${(e as { message: string }).message}`, { cause: e })
 }
 
 /** BIGINT (int8) as a number; milliseconds and fen stay far below 2^53, anything else is refused. */

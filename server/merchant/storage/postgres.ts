@@ -112,8 +112,9 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     }
   } catch (e) {
     await Promise.all([pool.end(), lockPool.end()]).catch(() => undefined)
-    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e)
-    if (isConnectionFailure(e)) throw new ConfigError(`DATABASE_URL: cannot use the PostgreSQL database at ${where(url)}: ${reason || (e as { code?: string }).code}`)
+    const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown }
+    const reason = (typeof message === 'string' && message.split('\n')[0]) || String(code ?? e)
+    if (isConnectionFailure(e)) throw new ConfigError(`DATABASE_URL: cannot use the PostgreSQL database at ${where(url)}: ${reason}`)
     throw new ConfigError(`DATABASE_URL: migrating the PostgreSQL database at ${where(url)} failed: ${reason}`)
   }
 
