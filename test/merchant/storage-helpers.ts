@@ -29,8 +29,9 @@ export const order = (userId: string, n: number, patch: Partial<OrderRecord> = {
 export const ORDER_DEFAULTS = { shopId: null, subMchid: null, subAppId: null, profitSharing: 0, splitStatus: null, splitCommission: null, splitUnfrozen: null }
 
 /**
- * Storage for one engine, call at describe level: `open()` gives a storage on a new empty database
- * (`open(url)` reopens one), `durableUrl()` a database that outlives its storage. All are closed after each test.
+ * Storage for one engine, call at describe level: `open()` gives a storage on a new database (a copy
+ * of the run's migrated template on PostgreSQL; `open(url)` opens that one), `durableUrl()` an empty
+ * database that outlives its storage (migrated by whoever opens it first). All are closed after each test.
  */
 export function storageForSuite(engine: TestEngine) {
   const server = engine === 'postgres' ? postgresServerForSuite() : undefined
@@ -39,7 +40,7 @@ export function storageForSuite(engine: TestEngine) {
     await Promise.all(opened.splice(0).map((s) => s.close()))
   })
   const durableUrl = async () =>
-    server ? freshPostgresDatabase(server()) : `sqlite:${join(mkdtempSync(join(tmpdir(), 'merchant-db-')), 'nested', 'm.db')}`
+    server ? freshPostgresDatabase(server(), { empty: true }) : `sqlite:${join(mkdtempSync(join(tmpdir(), 'merchant-db-')), 'nested', 'm.db')}`
   const open = async (url?: string) => {
     const s = await openStorage(url ?? (server ? await freshPostgresDatabase(server()) : 'sqlite::memory:'))
     opened.push(s)
@@ -51,4 +52,18 @@ export function storageForSuite(engine: TestEngine) {
     return [await open(url), await open(url)] as const
   }
   return { open, durableUrl, openTwo }
+}
+
+/**
+ * The message of the error p fails with (fails the test if p succeeds). Not `rejects.toThrow`:
+ * better-sqlite3 makes its errors in the realm of the first test file that loaded it in a worker,
+ * so in later files they are not `instanceof Error`.
+ */
+export async function failure(p: Promise<unknown>): Promise<string> {
+  const outcome = await p.then(
+    () => ({ failed: false, message: '' }),
+    (e: unknown) => ({ failed: true, message: String((e as { message?: unknown } | null)?.message ?? e) }),
+  )
+  if (!outcome.failed) throw new Error('expected the call to fail, it succeeded')
+  return outcome.message
 }

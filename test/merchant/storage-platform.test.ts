@@ -1,5 +1,5 @@
 import type { ApplicationRecord, SplitJobRecord, SplitRecord, SplitReturnRecord, Storage } from '../../server/merchant/storage'
-import { ENGINES, order, storageForSuite } from './storage-helpers'
+import { ENGINES, failure, order, storageForSuite } from './storage-helpers'
 
 const application = (n: number, patch: Partial<ApplicationRecord> = {}): ApplicationRecord => ({
   applicationNo: `APP${n}`,
@@ -60,8 +60,8 @@ describe.each(ENGINES)('%s storage, platform half', (engine) => {
     await s.applications.insert(application(1))
     await s.applications.insert(application(2, { createdAt: 200 }))
     await s.applications.insert(application(3, { createdAt: 200 }))
-    await expect(s.applications.insert(application(4, { requestId: 'areq-1' }))).rejects.toThrow(/UNIQUE|unique/)
-    await expect(s.applications.insert(application(5, { outRequestNo: 'OUT1' }))).rejects.toThrow(/UNIQUE|unique/)
+    expect(await failure(s.applications.insert(application(4, { requestId: 'areq-1' })))).toMatch(/UNIQUE|unique/)
+    expect(await failure(s.applications.insert(application(5, { outRequestNo: 'OUT1' })))).toMatch(/UNIQUE|unique/)
     expect(await s.applications.get('APP1')).toEqual(application(1))
     expect((await s.applications.findByRequest('A', 'areq-2'))?.applicationNo).toBe('APP2')
     expect((await s.applications.listByUser('A', 10)).map((a) => a.applicationNo)).toEqual(['APP3', 'APP2', 'APP1'])
@@ -85,7 +85,7 @@ describe.each(ENGINES)('%s storage, platform half', (engine) => {
     const s = await open()
     const shop = { shopId: 'SHOP1', subMchid: '1900000109', name: '小店', subAppId: null, applicationNo: null, createdAt: 9 }
     await s.shops.insert(shop)
-    await expect(s.shops.insert({ ...shop, shopId: 'SHOP2' })).rejects.toThrow(/UNIQUE|unique/)
+    expect(await failure(s.shops.insert({ ...shop, shopId: 'SHOP2' }))).toMatch(/UNIQUE|unique/)
     expect(await s.shops.get('SHOP1')).toEqual(shop)
     expect(await s.shops.findBySubMchid('1900000109')).toEqual(shop)
     expect(await s.shops.findBySubMchid('1900000000')).toBeUndefined()
@@ -114,7 +114,7 @@ describe.each(ENGINES)('%s storage, platform half', (engine) => {
     await s.splits.insert(split('S2', { finish: true }))
     await s.splits.insert(split('S1'))
     await s.splits.insert(split('S0', { createdAt: 1 }))
-    await expect(s.splits.insert(split('S3', { requestId: 'sreq-S1' }))).rejects.toThrow(/UNIQUE|unique/)
+    expect(await failure(s.splits.insert(split('S3', { requestId: 'sreq-S1' })))).toMatch(/UNIQUE|unique/)
     expect(await s.splits.get('S2')).toEqual(split('S2', { finish: true }))
     expect((await s.splits.findByRequest('ORDER000001', 'sreq-S1'))?.splitNo).toBe('S1')
     expect((await s.splits.listByOrder('ORDER000001')).map((x) => x.splitNo)).toEqual(['S0', 'S2', 'S1'])
@@ -132,8 +132,8 @@ describe.each(ENGINES)('%s storage, platform half', (engine) => {
     await s.splits.insert(split('S1'))
     await s.splitReturns.insert(splitReturn('R2'))
     await s.splitReturns.insert(splitReturn('R1'))
-    await expect(s.splitReturns.insert(splitReturn('R3', { requestId: 'rreq-R1' }))).rejects.toThrow(/UNIQUE|unique/)
-    await expect(s.splitReturns.insert(splitReturn('R4', { amount: 0 }))).rejects.toThrow(/CHECK|check/)
+    expect(await failure(s.splitReturns.insert(splitReturn('R3', { requestId: 'rreq-R1' })))).toMatch(/UNIQUE|unique/)
+    expect(await failure(s.splitReturns.insert(splitReturn('R4', { amount: 0 })))).toMatch(/CHECK|check/)
     expect(await s.splitReturns.findByRequest('S1', 'rreq-R1')).toEqual(splitReturn('R1'))
     expect((await s.splitReturns.listByOrder('ORDER000001')).map((r) => r.returnNo)).toEqual(['R2', 'R1'])
     await s.splitReturns.update('R1', { status: 'failed', failReason: 'BALANCE_NOT_ENOUGH', updatedAt: 8 })

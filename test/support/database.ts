@@ -30,10 +30,15 @@ function adminClient(serverUrl: string): Promise<pg.Client> {
   return admin
 }
 
-/** Creates an empty database on the PostgreSQL server at serverUrl and returns its URL. */
-export async function freshPostgresDatabase(serverUrl: string): Promise<string> {
+/**
+ * Creates a database on the PostgreSQL server at serverUrl and returns its URL: a copy of the run's
+ * migrated template (TEST_POSTGRES_TEMPLATE) when there is one, or an empty one (`empty`).
+ */
+export async function freshPostgresDatabase(serverUrl: string, options: { empty?: boolean } = {}): Promise<string> {
   const name = `test_${process.pid}_${++created}_${randomBytes(3).toString('hex')}`
-  await (await adminClient(serverUrl)).query(`CREATE DATABASE ${name}`)
+  const template = process.env.TEST_POSTGRES_TEMPLATE
+  const from = template && !options.empty && serverUrl === process.env.TEST_POSTGRES_URL ? ` TEMPLATE ${template}` : ''
+  await (await adminClient(serverUrl)).query(`CREATE DATABASE ${name}${from}`)
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   return url.toString()
