@@ -8,7 +8,7 @@ import { ConfigError } from '../../server/merchant/errors'
 import { MIGRATIONS } from '../../server/merchant/storage/migrations'
 import { openStorage, StorageUnavailableError, type Storage } from '../../server/merchant/storage'
 import { freePort } from '../../scripts/embedded-postgres'
-import { order, storageForSuite } from './storage-helpers'
+import { failure, order, storageForSuite } from './storage-helpers'
 
 const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -167,6 +167,20 @@ describe('postgres guards, two processes on one database', () => {
     await expect(s.transaction(() => s.users.get('A'))).rejects.toBeInstanceOf(StorageUnavailableError)
     await expect(s.withLock('K', async () => 'never')).rejects.toBeInstanceOf(StorageUnavailableError)
     expect(await s.lead('reconciler')).toBe(false)
+    await r.up()
+    expect((await s.users.get('A'))?.id).toBe('A')
+    // Cut while a transaction is open and while a lock is held: those calls fail, the process lives on.
+    const cutInside = s.transaction(async () => {
+      await s.users.get('A')
+      await r.down()
+      return s.users.get('A')
+    })
+    expect(await failure(cutInside)).toMatch(/unavailable/)
+    await r.up()
+    expect(await s.withLock('K', async () => {
+      await r.down()
+      return 'finished'
+    })).toBe('finished')
     await r.up()
     expect((await s.users.get('A'))?.id).toBe('A')
     expect(await s.transaction(async () => (await s.users.get('A'))?.openid)).toBe('o')

@@ -100,9 +100,13 @@ function where(url: string): string {
 export async function openPostgresStorage(url: string): Promise<Storage> {
   const pool = new pg.Pool(poolConfig(url, POOL_MAX, true))
   const lockPool = new pg.Pool(poolConfig(url, LOCK_POOL_MAX, false))
-  // An idle connection the server closed (restart, failover) is dropped by the pool; nothing to crash for.
-  pool.on('error', () => undefined)
-  lockPool.on('error', () => undefined)
+  for (const p of [pool, lockPool]) {
+    // An idle connection the server closed (restart, failover) is dropped by the pool; one in use
+    // (a transaction, a held lock) fails its next query instead, and is destroyed on release. Neither
+    // may crash the process with an unhandled 'error' event.
+    p.on('error', () => undefined)
+    p.on('connect', (client) => client.on('error', () => undefined))
+  }
   try {
     const client = await pool.connect()
     try {
