@@ -90,3 +90,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     },
   }
 }
+
+/** `npx tsx scripts/embedded-postgres.ts`: a local server until Ctrl-C (its data goes with it); prints DATABASE_URL. */
+if (/embedded-postgres\.[jt]s$/.test(process.argv[1] ?? '')) {
+  void startEmbeddedPostgres().then((server) => {
+    console.log(`DATABASE_URL=${server.url}`)
+    const stop = () => void server.stop().then(() => process.exit(0))
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  }, (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e)
+    process.exit(1)
+  })
+}
