@@ -80,6 +80,18 @@ describe.each(ENGINES)('%s storage', (engine) => {
     expect(await s.orders.findByRequest('B', 'req-2-xxxxxx')).toBeUndefined()
   })
 
+  test('looking up a key with a NUL character finds nothing (PostgreSQL text cannot hold one)', async () => {
+    const s = await open()
+    await s.users.upsertByOpenid('a', null, 1, () => 'A')
+    await s.orders.insert(order('A', 1))
+    expect(await s.orders.get('ORDER000001\u0000')).toBeUndefined()
+    expect(await s.orders.findByRequest('A', '\u0000')).toBeUndefined()
+    expect(await s.orders.listByUser('A\u0000', 10)).toEqual([])
+    expect(await s.shops.get('%00\u0000')).toBeUndefined()
+    expect(await s.applications.get('\u0000')).toBeUndefined()
+    if (engine === 'postgres') expect(await failure(s.users.upsertByOpenid('o\u0000', null, 1, () => 'B'))).toMatch(/0x00/) // never a silent success
+  })
+
   test('unpaid orders since a time: least recently queried first, then oldest, then inserted first', async () => {
     const s = await open()
     await s.users.upsertByOpenid('a', null, 1, () => 'A')

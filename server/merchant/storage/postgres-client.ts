@@ -157,9 +157,9 @@ export function pgDb(pool: pg.Pool): PgDb {
   }
 
   return {
-    rows: async <T>(sql: string, params: unknown[] = []) => (await query(sql, params)).rows.map((r) => toRecord<T>(r)),
+    rows: async <T>(sql: string, params: unknown[] = []) => (lookupOfNul(sql, params) ? [] : (await query(sql, params)).rows.map((r) => toRecord<T>(r))),
     one: async <T>(sql: string, params: unknown[] = []) => {
-      const row = (await query(sql, params)).rows[0]
+      const row = lookupOfNul(sql, params) ? undefined : (await query(sql, params)).rows[0]
       return row && toRecord<T>(row)
     },
     exec: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
@@ -167,6 +167,13 @@ export function pgDb(pool: pg.Pool): PgDb {
     pool,
   }
 }
+
+/**
+ * PostgreSQL text cannot hold NUL (SQLite's can), so no stored value equals a parameter with one:
+ * a SELECT looking one up finds nothing, as on SQLite, instead of failing (the repositories' reads
+ * only compare text for equality). A write of such text still fails.
+ */
+const lookupOfNul = (sql: string, params: unknown[]) => /^\s*SELECT\b/i.test(sql) && params.some((p) => typeof p === 'string' && p.includes('\u0000'))
 
 /** A few milliseconds, growing and jittered, before running a conflicted transaction again. */
 const backoffMs = (attempt: number) => Math.min(100, 2 ** attempt) * (0.5 + Math.random())
