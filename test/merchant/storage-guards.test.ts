@@ -156,6 +156,18 @@ describe('postgres guards, two processes on one database', () => {
     expect((await b.orders.get('ORDER000001'))?.refundedAmount).toBe(30)
   })
 
+  test('a migration by another process (a column added) does not break statements prepared before it', async () => {
+    const url = await durableUrl()
+    const s = await open(url)
+    await s.users.upsertByOpenid('o', null, 1, () => 'A')
+    await s.orders.insert(order('A', 1))
+    expect((await s.orders.get('ORDER000001'))?.orderNo).toBe('ORDER000001') // prepared on the connection
+    await adminQuery(url, 'ALTER TABLE orders ADD COLUMN later_column TEXT')
+    expect((await s.orders.get('ORDER000001'))?.orderNo).toBe('ORDER000001')
+    await adminQuery(url, 'ALTER TABLE users ADD COLUMN later_column TEXT')
+    expect(await s.transaction(async () => (await s.users.get('A'))?.openid)).toBe('o')
+  })
+
   test('a database that goes away: calls fail with StorageUnavailableError, and work again when it is back', async () => {
     const url = await durableUrl()
     const r = await relay(new URL(url))

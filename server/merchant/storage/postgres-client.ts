@@ -21,6 +21,8 @@ type Row = Record<string, unknown>
 const TX_ATTEMPTS = 10
 /** Serialization failure, deadlock detected: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01'])
+/** feature_not_supported: "cached plan must not change result type" (the table changed under a prepared statement). */
+const STALE_PLAN = '0A000'
 /** How long a connection attempt waits before the database counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000
 
@@ -99,27 +101,39 @@ interface Tx {
 export function pgDb(pool: pg.Pool): PgDb {
   const current = new AsyncLocalStorage<Tx>()
   const names = new Map<string, string>()
+  let statements = 0
   const nameOf = (sql: string) => {
     let name = names.get(sql)
-    if (name === undefined) names.set(sql, (name = `s${names.size + 1}`))
+    if (name === undefined) names.set(sql, (name = `s${++statements}`))
     return name
+  }
+  /**
+   * A statement prepared before another process's migration changed its tables (`SELECT *` after
+   * a column was added) is refused by the server: it gets a new name, prepared afresh on each
+   * connection, and the call (or its whole transaction) runs again.
+   */
+  const replanned = (sql: string, e: unknown) => {
+    if ((e as { code?: string }).code !== STALE_PLAN) return false
+    names.set(sql, `s${++statements}`)
+    return true
   }
 
   async function query(sql: string, params: unknown[]): Promise<pg.QueryResult<Row>> {
-    const config = { name: nameOf(sql), text: sql, values: params }
     const tx = current.getStore()
     if (tx && !tx.done) {
       try {
-        return await tx.client.query<Row>(config)
+        return await tx.client.query<Row>({ name: nameOf(sql), text: sql, values: params })
       } catch (e) {
+        replanned(sql, e)
         throw classify(e)
       }
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await pool.query<Row>(config)
+        return await pool.query<Row>({ name: nameOf(sql), text: sql, values: params })
       } catch (e) {
-        if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= TX_ATTEMPTS) throw classify(e)
+        const again = replanned(sql, e) || RETRYABLE.has((e as { code?: string }).code ?? '')
+        if (!again || attempt >= TX_ATTEMPTS) throw classify(e)
         await sleep(backoffMs(attempt))
       }
     }
@@ -146,7 +160,8 @@ export function pgDb(pool: pg.Pool): PgDb {
         await client.query('ROLLBACK').catch((re: Error) => {
           broken = re
         })
-        if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= TX_ATTEMPTS) throw classify(e)
+        const code = (e as { code?: string }).code ?? ''
+        if (!(RETRYABLE.has(code) || code === STALE_PLAN) || attempt >= TX_ATTEMPTS) throw classify(e)
       } finally {
         tx.done = true
         // A client whose ROLLBACK failed is in an unknown state: the pool destroys it.
