@@ -25,11 +25,28 @@ module.exports = {
       displayName: 'server',
       testEnvironment: 'node',
       roots: roots('test/wechatpay', 'test/emulator', 'test/merchant'),
+      // The storage suites test both engines themselves: they run in the postgres project only.
+      testPathIgnorePatterns: ['/node_modules/', '/test/merchant/storage[^/]*\\.test\\.ts$'],
       transform: serverTransform,
       // Fastify's app.inject loads light-my-request, which requires the ESM-only `cookie` 2: transform it.
       transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
       setupFilesAfterEnv: ['<rootDir>/test/support/server-jest-setup.ts'],
       // The contract test drives the app's own backends (src/services) against the real one.
+      moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },
+    },
+    {
+      // Merchant suites on PostgreSQL: one embedded server per run (globalSetup), a fresh database per
+      // test (test/support/database.ts, TEST_DATABASE=postgres). The storage suites run both engines.
+      displayName: 'postgres',
+      testEnvironment: 'node',
+      roots: roots('test/merchant'),
+      testMatch: ['<rootDir>/test/merchant/storage*.test.ts'],
+      transform: serverTransform,
+      transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+      globalSetup: '<rootDir>/test/support/postgres-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/postgres-global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/postgres-env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/server-jest-setup.ts'],
       moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' },
     },
     {

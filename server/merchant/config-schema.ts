@@ -33,7 +33,7 @@ export const EnvSchema = Type.Object({
   WECHAT_COMPONENT_APPSECRET: opt(str('^[0-9a-zA-Z]{16,64}$', 'the open-platform component AppSecret (letters and digits)')),
   WECHAT_API_BASE: opt(str(URL_PATTERN, 'the WeChat API root, e.g. https://api.weixin.qq.com')),
   NOTIFY_URL: str(URL_PATTERN, 'the public https URL of POST /api/wechatpay/notify'),
-  DATABASE_URL: opt(str('^sqlite:.+$', 'sqlite:<path> or sqlite::memory:')),
+  DATABASE_URL: opt(str('^(sqlite:.+|postgres(ql)?://\\S+)$', 'sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database')),
   ADMIN_TOKEN: str('^\\S{16,256}$', 'a random token of at least 16 characters for the admin API'),
   SESSION_SECRET: str('^\\S{32,512}$', 'a random secret of at least 32 characters that signs session tokens'),
   MAX_ORDER_FEN: opt(str(INT, 'the largest order amount in fen, a positive integer')),

@@ -119,7 +119,8 @@ describe('loadConfig', () => {
     ['SESSION_SECRET', 'short', /^SESSION_SECRET is malformed/],
     ['MAX_ORDER_FEN', '-5', /^MAX_ORDER_FEN is malformed/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /^CORS_ORIGINS is malformed/],
-    ['DATABASE_URL', 'postgres://x', /^DATABASE_URL is malformed/],
+    ['DATABASE_URL', 'mysql://x', /^DATABASE_URL is malformed/],
+    ['DATABASE_URL', 'postgres://', /^DATABASE_URL is malformed/],
     // Issue 11: WeChat hosts over plain http outside loopback would send keys' signatures and user data in clear.
     ['WECHATPAY_BASE_URL', 'http://api.mch.weixin.qq.com', /^WECHATPAY_BASE_URL must be https/],
     ['WECHAT_API_BASE', 'http://10.0.0.5:3100', /^WECHAT_API_BASE must be https/],
@@ -128,6 +129,10 @@ describe('loadConfig', () => {
     expect(message).toMatch(expected)
     expect(message).not.toContain('\n')
     expect(message).not.toContain(base.WECHATPAY_APIV3_KEY)
+  })
+
+  test.each(['postgres://shop:secret@db.internal:5432/merchant', 'postgresql://shop@10.0.0.7/merchant?sslmode=require'])('DATABASE_URL=%s selects PostgreSQL', (url) => {
+    expect(loadConfig({ ...base, DATABASE_URL: url }, { readFile }).databaseUrl).toBe(url)
   })
 
   test('a backup root for WeChat Pay, and both key kinds during a migration to the public key (issue 11)', () => {

@@ -2,7 +2,10 @@
  * Schema migrations for both engines, from one list: entry n is applied once, in order, on start.
  * SQLite remembers how far a file got in `user_version`; PostgreSQL in the `schema_migrations` table.
  * The SQLite text of an entry never changes once released (files in the field ran it); the
- * PostgreSQL text says the same in its dialect (BIGINT for milliseconds and fen, identity ids).
+ * PostgreSQL text says the same in its dialect: BIGINT for milliseconds and fen (read back as
+ * numbers), INTEGER for counts and 0/1 flags, identity ids, and a `rowid` identity column where SQLite
+ * breaks ties by its implicit rowid (insertion order), so the same ORDER BY reads the same; records
+ * never carry it (postgres-table.ts leaves it out).
  */
 export interface Migration {
   name: string
@@ -84,6 +87,7 @@ const PG_CORE = `CREATE TABLE users (
    );
    CREATE TABLE orders (
      order_no TEXT PRIMARY KEY,
+     rowid BIGINT GENERATED ALWAYS AS IDENTITY,
      user_id TEXT NOT NULL REFERENCES users(id),
      request_id TEXT NOT NULL,
      amount BIGINT NOT NULL CHECK (amount > 0),
@@ -103,7 +107,7 @@ const PG_CORE = `CREATE TABLE users (
    CREATE TABLE attempts (
      out_trade_no TEXT PRIMARY KEY,
      order_no TEXT NOT NULL REFERENCES orders(order_no),
-     seq BIGINT NOT NULL,
+     seq INTEGER NOT NULL,
      openid TEXT NOT NULL,
      time_expire TEXT NOT NULL,
      prepay_id TEXT,
@@ -116,6 +120,7 @@ const PG_CORE = `CREATE TABLE users (
    );
    CREATE TABLE refunds (
      out_refund_no TEXT PRIMARY KEY,
+     rowid BIGINT GENERATED ALWAYS AS IDENTITY,
      order_no TEXT NOT NULL REFERENCES orders(order_no),
      out_trade_no TEXT NOT NULL,
      amount BIGINT NOT NULL CHECK (amount > 0),
@@ -181,6 +186,7 @@ const ONBOARDING = `
 const PG_ONBOARDING = `
   CREATE TABLE applications (
     application_no TEXT PRIMARY KEY,
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     user_id TEXT NOT NULL REFERENCES users(id),
     request_id TEXT NOT NULL,
     out_request_no TEXT NOT NULL UNIQUE,
@@ -260,14 +266,15 @@ const SPLITS = `
 `
 
 const PG_SPLITS = `
-  ALTER TABLE orders ADD COLUMN profit_sharing BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN profit_sharing INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE orders ADD COLUMN split_status TEXT;
   ALTER TABLE orders ADD COLUMN split_commission BIGINT;
   ALTER TABLE orders ADD COLUMN split_unfrozen BIGINT;
   CREATE TABLE split_jobs (
     order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
-    attempts BIGINT NOT NULL,
+    attempts INTEGER NOT NULL,
     next_at BIGINT NOT NULL,
     last_error TEXT,
     created_at BIGINT NOT NULL,
@@ -276,10 +283,11 @@ const PG_SPLITS = `
   CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
   CREATE TABLE splits (
     split_no TEXT PRIMARY KEY,
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     order_no TEXT NOT NULL REFERENCES orders(order_no),
     request_id TEXT NOT NULL,
     receivers TEXT NOT NULL,
-    finish BIGINT NOT NULL,
+    finish INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
     fail_reason TEXT,
     created_at BIGINT NOT NULL,
@@ -288,6 +296,7 @@ const PG_SPLITS = `
   );
   CREATE TABLE split_returns (
     return_no TEXT PRIMARY KEY,
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     split_no TEXT NOT NULL REFERENCES splits(split_no),
     order_no TEXT NOT NULL REFERENCES orders(order_no),
     request_id TEXT NOT NULL,
@@ -311,5 +320,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'component_ticket',
     sqlite: 'CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at INTEGER NOT NULL)',
     postgres: 'CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at BIGINT NOT NULL)',
+  },
+  {
+    // The shared rate limiter (postgres-guards.ts): per name and key, the times of the hits still in
+    // the window. SQLite keeps its limiters in memory (one process), so nothing to create there.
+    name: 'rate_limits',
+    sqlite: '-- PostgreSQL only',
+    postgres: 'CREATE TABLE rate_limits (name TEXT NOT NULL, key TEXT NOT NULL, hits BIGINT[] NOT NULL, PRIMARY KEY (name, key))',
   },
 ]

@@ -1,0 +1,194 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { StorageUnavailableError } from './errors'
+
+/**
+ * The connection layer of the PostgreSQL storage: a pool whose BIGINTs come back as numbers, every
+ * statement prepared once per connection, rows as camelCase records, transactions through
+ * AsyncLocalStorage, and connection failures turned into StorageUnavailableError.
+ *
+ * Isolation: every connection runs SERIALIZABLE (default_transaction_isolation), as SQLite runs
+ * one transaction at a time, so a read-decide-write body (one transition per notification, refunds
+ * within what was paid) cannot interleave with another process's. A serialization failure or a
+ * deadlock rolls back and runs the whole body again (at most TX_ATTEMPTS times): a transaction body
+ * only reads and writes storage, so running it again is safe.
+ */
+
+type Row = Record<string, unknown>
+
+/** How many times a transaction (or a lone statement) is tried when PostgreSQL cannot serialize it. */
+const TX_ATTEMPTS = 10
+/** Serialization failure, deadlock detected: the transaction did nothing and may simply run again. */
+const RETRYABLE = new Set(['40001', '40P01'])
+/** feature_not_supported: "cached plan must not change result type" (the table changed under a prepared statement). */
+const STALE_PLAN = '0A000'
+/** How long a connection attempt waits before the database counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000
+
+/** SQLSTATEs (and their classes) meaning the server cannot be used right now. */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '28P01', '28000', '3D000'])
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN'])
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Client was closed|Cannot use a pool after calling end/i
+
+/** True when e says the database could not be reached or used (not that a statement was wrong). */
+export function isConnectionFailure(e: unknown): boolean {
+  // Not `instanceof Error`: socket errors may come from another realm (e.g. under jest).
+  if (typeof e !== 'object' || e === null) return false
+  const { code, message } = e as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true
+  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)
+}
+
+/** e as a StorageUnavailableError when it is a connection failure, else e itself. */
+export function classify(e: unknown): unknown {
+  if (e instanceof StorageUnavailableError || !isConnectionFailure(e)) return e
+  return new StorageUnavailableError(`the PostgreSQL database is unavailable: ${(e as { message: string }).message}`, { cause: e })
+}
+
+/** BIGINT (int8) as a number; milliseconds and fen stay far below 2^53, anything else is refused. */
+function parseInt8(text: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${text} does not fit a JavaScript number`)
+  return n
+}
+
+/** Pool settings for a DATABASE_URL: int8 as number; `serializable` sets the default isolation. */
+export function poolConfig(url: string, max: number, serializable: boolean): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    ...(serializable ? { options: '-c default_transaction_isolation=serializable' } : {}),
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+  }
+}
+
+const camel = new Map<string, string>()
+const camelOf = (column: string) => {
+  let key = camel.get(column)
+  if (key === undefined) camel.set(column, (key = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())))
+  return key
+}
+/** A row as a record: camelCase keys; `rowid` (the insertion-order column) left out. */
+function toRecord<T>(row: Row): T {
+  const out: Row = {}
+  for (const column in row) if (column !== 'rowid') out[camelOf(column)] = row[column]
+  return out as T
+}
+
+export interface PgDb {
+  /** Rows of a statement as records. */
+  rows<T>(sql: string, params?: unknown[]): Promise<T[]>
+  /** The first row as a record, or undefined. */
+  one<T>(sql: string, params?: unknown[]): Promise<T | undefined>
+  /** Runs a statement; resolves to the number of rows it touched. */
+  exec(sql: string, params?: unknown[]): Promise<number>
+  /** Runs fn in one transaction (nested calls join it); rolled back when fn throws. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>
+  pool: pg.Pool
+}
+
+/** A transaction in progress; `done` once it ended, so late calls from its async context use the pool. */
+interface Tx {
+  client: pg.PoolClient
+  done: boolean
+}
+
+/** The query runner over `pool` (the pool must have been made with poolConfig(…, serializable = true)). */
+export function pgDb(pool: pg.Pool): PgDb {
+  const current = new AsyncLocalStorage<Tx>()
+  const names = new Map<string, string>()
+  let statements = 0
+  const nameOf = (sql: string) => {
+    let name = names.get(sql)
+    if (name === undefined) names.set(sql, (name = `s${++statements}`))
+    return name
+  }
+  /**
+   * A statement prepared before another process's migration changed its tables (`SELECT *` after
+   * a column was added) is refused by the server: it gets a new name, prepared afresh on each
+   * connection, and the call (or its whole transaction) runs again.
+   */
+  const replanned = (sql: string, e: unknown) => {
+    if ((e as { code?: string }).code !== STALE_PLAN) return false
+    names.set(sql, `s${++statements}`)
+    return true
+  }
+
+  async function query(sql: string, params: unknown[]): Promise<pg.QueryResult<Row>> {
+    const tx = current.getStore()
+    if (tx && !tx.done) {
+      try {
+        return await tx.client.query<Row>({ name: nameOf(sql), text: sql, values: params })
+      } catch (e) {
+        replanned(sql, e)
+        throw classify(e)
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await pool.query<Row>({ name: nameOf(sql), text: sql, values: params })
+      } catch (e) {
+        const again = replanned(sql, e) || RETRYABLE.has((e as { code?: string }).code ?? '')
+        if (!again || attempt >= TX_ATTEMPTS) throw classify(e)
+        await sleep(backoffMs(attempt))
+      }
+    }
+  }
+
+  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const outer = current.getStore()
+    if (outer && !outer.done) return fn()
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient
+      try {
+        client = await pool.connect()
+      } catch (e) {
+        throw classify(e)
+      }
+      const tx: Tx = { client, done: false }
+      let broken: Error | undefined
+      try {
+        await client.query('BEGIN')
+        const value = await current.run(tx, fn)
+        await client.query('COMMIT')
+        return value
+      } catch (e) {
+        await client.query('ROLLBACK').catch((re: Error) => {
+          broken = re
+        })
+        const code = (e as { code?: string }).code ?? ''
+        if (!(RETRYABLE.has(code) || code === STALE_PLAN) || attempt >= TX_ATTEMPTS) throw classify(e)
+      } finally {
+        tx.done = true
+        // A client whose ROLLBACK failed is in an unknown state: the pool destroys it.
+        client.release(broken)
+      }
+      await sleep(backoffMs(attempt))
+    }
+  }
+
+  return {
+    rows: async <T>(sql: string, params: unknown[] = []) => (lookupOfNul(sql, params) ? [] : (await query(sql, params)).rows.map((r) => toRecord<T>(r))),
+    one: async <T>(sql: string, params: unknown[] = []) => {
+      const row = lookupOfNul(sql, params) ? undefined : (await query(sql, params)).rows[0]
+      return row && toRecord<T>(row)
+    },
+    exec: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
+    transaction,
+    pool,
+  }
+}
+
+/**
+ * PostgreSQL text cannot hold NUL (SQLite's can), so no stored value equals a parameter with one:
+ * a SELECT looking one up finds nothing, as on SQLite, instead of failing (the repositories' reads
+ * only compare text for equality). A write of such text still fails.
+ */
+const lookupOfNul = (sql: string, params: unknown[]) => /^\s*SELECT\b/i.test(sql) && params.some((p) => typeof p === 'string' && p.includes('\u0000'))
+
+/** A few milliseconds, growing and jittered, before running a conflicted transaction again. */
+const backoffMs = (attempt: number) => Math.min(100, 2 ** attempt) * (0.5 + Math.random())
