@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path'
 import type { EmulatorHandle, TestMerchant } from './emulator'
 import { freePort, merchantEnv } from './merchant'
 
+const STDOUT_KEPT_CHARS = 256 * 1024
+
 export interface BackendProcess {
   /** http://127.0.0.1:<port>, the same across restarts. */
   url: string
@@ -21,6 +23,8 @@ export interface BackendProcess {
   pid(): number | undefined
   /** What the current (or last) process wrote to stderr. */
   stderr(): string
+  /** What the current (or last) process wrote to stdout (its log lines; the last 256 KiB). */
+  stdout(): string
   /** Kills whatever is still running (afterAll). */
   cleanup(): void
 }
@@ -43,16 +47,19 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
   const root = resolve(__dirname, '../..')
   let child: ChildProcess | null = null
   let stderr = ''
+  let stdout = ''
   const all: ChildProcess[] = []
   return {
     url,
     async start() {
       // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
-      const c = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...realEnv }, stdio: ['ignore', 'ignore', 'pipe'] })
+      const c = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...realEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
       child = c
       all.push(c)
       stderr = ''
+      stdout = ''
       c.stderr?.on('data', (b) => (stderr += b))
+      c.stdout?.on('data', (b) => (stdout = (stdout + b).slice(-STDOUT_KEPT_CHARS)))
       const deadline = Date.now() + 30_000
       for (;;) {
         if (c.exitCode !== null) throw new Error(`backend exited: ${stderr}`)
@@ -81,6 +88,7 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
     },
     pid: () => child?.pid,
     stderr: () => stderr,
+    stdout: () => stdout,
     cleanup() {
       for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
     },
