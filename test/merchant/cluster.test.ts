@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs'
 import { restartDelayMs, MAX_RESTART_DELAY_MS } from '../../server/merchant/cluster'
 import { backendProcess, type BackendProcess } from '../support/backend-process'
-import { freshPostgresDatabase, usePostgresServer as postgresServerForSuite } from '../support/database'
+import { freshPostgresDatabase } from '../support/database'
+import { postgresServerForSuite } from '../support/postgres-server'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { waitFor } from './helpers'
 

@@ -4,7 +4,8 @@
 // redelivered), one log line for the burst, no crash; once the database is reachable again the
 // backend serves as before and the payment made during the outage ends paid.
 import { backendProcess, type BackendProcess } from '../support/backend-process'
-import { freshPostgresDatabase, usePostgresServer as postgresServerForSuite } from '../support/database'
+import { freshPostgresDatabase } from '../support/database'
+import { postgresServerForSuite } from '../support/postgres-server'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
 import { waitFor } from './helpers'

@@ -4,7 +4,8 @@
 // and one reconciler — which another process takes over when its holder is SIGKILLed.
 import { openStorage, type Storage } from '../../server/merchant/storage'
 import { backendProcess, type BackendProcess } from '../support/backend-process'
-import { freshPostgresDatabase, usePostgresServer as postgresServerForSuite } from '../support/database'
+import { freshPostgresDatabase } from '../support/database'
+import { postgresServerForSuite } from '../support/postgres-server'
 import { startBalancer, type Balancer } from '../support/balancer'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { waitFor } from './helpers'
