@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, type ErrorCode } from '../errors'
-import { createOutageLog, isStorageUnavailable, UNAVAILABLE_MESSAGE, type OutageLog } from './outage'
+import { isStorageUnavailable } from '../storage/errors'
+import { createOutageLog, UNAVAILABLE_MESSAGE, type OutageLog } from './outage'
 
 interface AjvError {
   instancePath?: string

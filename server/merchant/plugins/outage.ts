@@ -6,7 +6,6 @@
  * database returns, so nothing here has to.
  */
 import type { FastifyBaseLogger } from 'fastify'
-import { StorageUnavailableError } from '../storage/errors'
 
 /** A burst ends after this long without a storage failure; the next failure logs again. */
 export const OUTAGE_QUIET_MS = 10_000
@@ -15,9 +14,6 @@ export const OUTAGE_REMINDER_MS = 60_000
 
 /** The contract's answer to a request the database could not serve. */
 export const UNAVAILABLE_MESSAGE = 'the database is unavailable, retry shortly'
-
-/** True when `e` means the database cannot be reached (not a bug, not the client's fault). */
-export const isStorageUnavailable = (e: unknown): e is StorageUnavailableError => e instanceof StorageUnavailableError
 
 export interface OutageLog {
   /** Counts one failed request; logs the first of a burst and a reminder now and then. */
