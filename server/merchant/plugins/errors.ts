@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, type ErrorCode } from '../errors'
-import { isStorageUnavailable } from '../storage/errors'
-import { createOutageLog, UNAVAILABLE_MESSAGE, type OutageLog } from './outage'
+import { createOutageLog, isDatabaseAway, UNAVAILABLE_MESSAGE, type OutageLog } from './outage'
 
 interface AjvError {
   instancePath?: string
@@ -42,7 +41,7 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
  */
 export function registerErrorHandler(app: FastifyInstance, outage: OutageLog = createOutageLog()): OutageLog {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
-    if (isStorageUnavailable(err)) {
+    if (isDatabaseAway(err)) {
       outage.failed(req.log, err)
       return reply.code(503).send({ error: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE } })
     }

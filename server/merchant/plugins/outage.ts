@@ -6,6 +6,7 @@
  * database returns, so nothing here has to.
  */
 import type { FastifyBaseLogger } from 'fastify'
+import { isStorageUnavailable } from '../storage/errors'
 
 /** A burst ends after this long without a storage failure; the next failure logs again. */
 export const OUTAGE_QUIET_MS = 10_000
@@ -14,6 +15,12 @@ export const OUTAGE_REMINDER_MS = 60_000
 
 /** The contract's answer to a request the database could not serve. */
 export const UNAVAILABLE_MESSAGE = 'the database is unavailable, retry shortly'
+
+/**
+ * True when `e` means the database cannot be reached. A plain boolean, not a type guard: the error
+ * class adds no member to Error, so a guard would narrow the handlers' other branches to never.
+ */
+export const isDatabaseAway = (e: unknown): boolean => isStorageUnavailable(e)
 
 export interface OutageLog {
   /** Counts one failed request; logs the first of a burst and a reminder now and then. */

@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify'
 import type { NotifyAnswer } from '../services/notifications'
 import type { HeaderSource } from '../../wechatpay'
-import type { OutageLog } from '../plugins/outage'
-import { isStorageUnavailable } from '../storage/errors'
+import { isDatabaseAway, type OutageLog } from '../plugins/outage'
 
 /** WeChat Pay's notifications are a few KiB; anything near this is not one. */
 export const NOTIFY_BODY_LIMIT_BYTES = 64 * 1024
@@ -20,7 +19,7 @@ export const notifyRoutes: FastifyPluginAsync<NotifyRoutesOptions> = async (app,
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: NOTIFY_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body))
   // WeChat Pay reads `{ code: "FAIL", message }` from a notify answer (architecture.md), also when the body never parsed.
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (isStorageUnavailable(err)) {
+    if (isDatabaseAway(err)) {
       // Its transaction rolled back: WeChat Pay redelivers on a 5xx, and the database may be back by then.
       if (outage) outage.failed(req.log, err)
       else req.log.error({ err: err.message }, 'database unavailable; WeChat Pay will retry')
