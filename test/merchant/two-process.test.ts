@@ -149,7 +149,8 @@ test('one process SIGKILLed mid-run: the other carries on, and its reconciler ta
   // Every notification of this run is lost: only a reconciler can learn of these payments.
   const ORDERS = 12
   await emu.idle()
-  await emu.faults({ notify: { drop: ORDERS } })
+  // A slow WeChat Pay keeps A's orders in flight (their attempts stored, their order locks held) when it dies.
+  await emu.faults({ notify: { drop: ORDERS }, 'POST /v3/pay/transactions/jsapi': { latencyMs: 400, times: ORDERS } })
   const requests = Array.from({ length: ORDERS }, (_, i) => ({ amount: 200 + i, description: '进程被杀', requestId: `two-process-kill-${process.pid}-${i}` }))
   // Orders go through the balancer while A (the reconciler's holder) is SIGKILLed a few ms in; a request
   // that dies with A is sent again, as a client would, with the same requestId.
@@ -160,7 +161,7 @@ test('one process SIGKILLed mid-run: the other carries on, and its reconciler ta
       await new Promise((r) => setTimeout(r, 50))
     }
   }))
-  await new Promise((r) => setTimeout(r, 20))
+  await new Promise((r) => setTimeout(r, 150))
   await a.kill()
   lb.targets.splice(lb.targets.indexOf(a.url), 1)
   const placed = await placing
