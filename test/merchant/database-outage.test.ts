@@ -15,6 +15,7 @@ let emu: EmulatorHandle
 let merchant: TestMerchant
 let proxy: TcpProxy
 let proc: BackendProcess
+let viaProxy: URL
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function api(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
@@ -32,7 +33,7 @@ beforeAll(async () => {
   merchant = await registerMerchant(emu)
   const direct = new URL(await freshPostgresDatabase(postgresServer()))
   proxy = await startTcpProxy(Number(direct.port))
-  const viaProxy = new URL(direct)
+  viaProxy = new URL(direct)
   viaProxy.port = String(proxy.port)
   proc = await backendProcess(emu, merchant, { DATABASE_URL: viaProxy.toString(), RECONCILE_INTERVAL_SECONDS: '1' })
   await proc.start()
@@ -73,3 +74,17 @@ test('the database down mid-run: 503s and one log line, no crash; back up: serve
   const later = await api('POST', '/api/orders', { token, body: { amount: 1, description: '恢复后下单', requestId: `outage-${process.pid}-3` } })
   expect(later.status).toBe(201)
 }, 120_000)
+
+test.each([['1'], ['2']])('WORKERS=%s: a database that refuses at start-up stops the start with one line naming DATABASE_URL', async (workers) => {
+  await proxy.cut()
+  try {
+    const refused = await backendProcess(emu, merchant, { DATABASE_URL: viaProxy.toString(), WORKERS: workers })
+    await expect(refused.start()).rejects.toThrow(/backend exited/)
+    const lines = refused.stderr().trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^DATABASE_URL: cannot use the PostgreSQL database/)
+    expect(lines[0]).not.toContain(viaProxy.password)
+  } finally {
+    await proxy.restore()
+  }
+}, 60_000)
