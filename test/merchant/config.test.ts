@@ -130,17 +130,6 @@ describe('loadConfig', () => {
     expect(message).not.toContain(base.WECHATPAY_APIV3_KEY)
   })
 
-  test('WORKERS: 1 by default, 1 to 64; more than one refused on SQLite with one line saying why (issue 12)', () => {
-    expect(load(base).workers).toBe(1)
-    expect(load({ ...base, WORKERS: '1', DATABASE_URL: 'sqlite:/tmp/x.db' }).workers).toBe(1)
-    for (const bad of ['0', '65', 'two', '-1']) expect(errorOf({ ...base, WORKERS: bad })).toMatch(/^WORKERS is malformed/)
-    for (const db of [undefined, 'sqlite:/var/lib/merchant.db', 'sqlite::memory:']) {
-      const message = errorOf({ ...base, WORKERS: '2', DATABASE_URL: db })
-      expect(message).toMatch(/^WORKERS is 2 but DATABASE_URL is SQLite, which serves one process: one file with one writer, and its per-order lock and rate limiter/)
-      expect(message).not.toContain('\n')
-    }
-  })
-
   test('a backup root for WeChat Pay, and both key kinds during a migration to the public key (issue 11)', () => {
     const c = loadConfig({ ...base, WECHATPAY_BACKUP_BASE_URL: 'https://api2.wechatpay.cn/', WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: 'true' }, { readFile })
     expect(c.wechatPayBackupBaseUrl).toBe('https://api2.wechatpay.cn')
@@ -154,6 +143,17 @@ describe('loadConfig', () => {
     expect(loadConfig(base, { readFile }).corsOrigins).toBe('loopback')
     expect(loadConfig({ ...base, NODE_ENV: 'production' }, { readFile }).corsOrigins).toEqual([])
     expect(loadConfig({ ...base, NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example.com' }, { readFile }).corsOrigins).toEqual(['https://shop.example.com'])
+  })
+
+  test('WORKERS: 1 by default, 1 to 64; more than one refused on SQLite with one line saying why (issue 12)', () => {
+    expect(load(base).workers).toBe(1)
+    expect(load({ ...base, WORKERS: '1', DATABASE_URL: 'sqlite:/tmp/x.db' }).workers).toBe(1)
+    for (const bad of ['0', '65', 'two', '-1']) expect(errorOf({ ...base, WORKERS: bad })).toMatch(/^WORKERS is malformed/)
+    for (const db of [undefined, 'sqlite:/var/lib/merchant.db', 'sqlite::memory:']) {
+      const message = errorOf({ ...base, WORKERS: '2', DATABASE_URL: db })
+      expect(message).toMatch(/^WORKERS is 2 but DATABASE_URL is SQLite, which serves one process: one file with one writer, and its per-order lock and rate limiter/)
+      expect(message).not.toContain('\n')
+    }
   })
 
   test('a loopback http notify URL is fine for development', () => {
