@@ -94,6 +94,7 @@ export function runPrimary({ workers, log = (l) => console.error(l) }: ClusterOp
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (stopping) return
       log(`cluster: ${signal}, stopping ${bornAt.size} worker(s)`)
       stop(0)
     })
