@@ -38,12 +38,15 @@ async function login(openid: string): Promise<string> {
   return res.body.token as string
 }
 
-/** The out_trade_nos the emulator holds for one order (its attempts at WeChat Pay). */
-async function attemptsAtWechatPay(orderNo: string): Promise<string[]> {
+/** The attempts the emulator holds for one order (out_trade_no → trade_state). */
+async function attemptStates(orderNo: string): Promise<Record<string, string>> {
   const res = await fetch(`${emu.url}/__emulator/orders?mchid=${merchant.mchid}`)
-  const { orders } = (await res.json()) as { orders: Array<{ outTradeNo: string }> }
-  return orders.map((o) => o.outTradeNo).filter((n) => n.startsWith(`${orderNo}_`))
+  const { orders } = (await res.json()) as { orders: Array<{ outTradeNo: string; tradeState: string }> }
+  return Object.fromEntries(orders.filter((o) => o.outTradeNo.startsWith(`${orderNo}_`)).map((o) => [o.outTradeNo, o.tradeState]))
 }
+
+/** The out_trade_nos the emulator holds for one order (its attempts at WeChat Pay). */
+const attemptsAtWechatPay = async (orderNo: string) => Object.keys(await attemptStates(orderNo)).sort()
 
 /** An order created (through the balancer) and paid at the emulator; `lost` drops its notification. */
 async function paidOrder(token: string, openid: string, { lost = false } = {}): Promise<string> {
@@ -114,7 +117,7 @@ test('50 copies of one signed notification spread over both processes at once �
   await emu.faults({ reset: true })
 }, 60_000)
 
-test('the same order created and paid from both processes at once → one order, one attempt, one prepay at WeChat Pay', async () => {
+test('the same order created and paid from both processes at once → one order, one live attempt, one prepay at WeChat Pay', async () => {
   const openid = 'o-two-process-race'
   const token = await login(openid)
   // A slow WeChat Pay widens the window in which a second attempt could be opened.
@@ -138,7 +141,18 @@ test('the same order created and paid from both processes at once → one order,
   expect(await attemptsAtWechatPay(orderNo)).toEqual([`${orderNo}_1`])
   expect(await storage.attempts.listByOrder(orderNo)).toHaveLength(1)
 
-  expect(await emu.pay(created[0].body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  // Two hours on, as far as the stored attempt knows: its prepay_id has expired, so paying needs a
+  // new out_trade_no — opened by one process only, the old one closed first, the rest reuse it.
+  await storage.attempts.update(`${orderNo}_1`, { prepayExpiresAt: Date.now() - 1 })
+  const again = await Promise.all(Array.from({ length: 20 }, (_, i) => api(i % 2 ? b.url : a.url, 'POST', `/api/orders/${orderNo}/payment`, { token })))
+  for (const r of again) expect(r.status).toBe(200)
+  const fresh = again[0].body.payment.package as string
+  expect(fresh).not.toBe(prepay)
+  for (const r of again) expect(r.body.payment.package).toBe(fresh)
+  expect(await attemptStates(orderNo)).toEqual({ [`${orderNo}_1`]: 'CLOSED', [`${orderNo}_2`]: 'NOTPAY' })
+  expect((await storage.attempts.listByOrder(orderNo)).map((x) => x.status)).toEqual(['closed', 'open'])
+
+  expect(await emu.pay(again[0].body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
   await waitFor(() => paidInDatabase(orderNo), 'the order paid')
   await emu.faults({ reset: true })
 }, 60_000)
