@@ -73,6 +73,11 @@ test('the database down mid-run: 503s and one log line, no crash; back up: serve
   await waitFor(async () => (await api('GET', `/api/orders/${orderNo}`, { token })).body.order.status === 'paid', 'the order paid after the outage', 30_000)
   const later = await api('POST', '/api/orders', { token, body: { amount: 1, description: '恢复后下单', requestId: `outage-${process.pid}-3` } })
   expect(later.status).toBe(201)
+  // The reconciler leads again after the outage: a payment whose notification is lost is still found
+  // (the list reads storage only; it never asks WeChat Pay).
+  await emu.faults({ notify: { drop: 1 } })
+  expect(await emu.pay(later.body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  await waitFor(async () => (await api('GET', '/api/orders', { token })).body.orders.find((o: { orderNo: string }) => o.orderNo === later.body.order.orderNo)?.status === 'paid', 'the reconciler finding a lost notification after the outage', 30_000)
 }, 120_000)
 
 test.each([['1'], ['2']])('WORKERS=%s: a database that refuses at start-up stops the start with one line naming DATABASE_URL', async (workers) => {
