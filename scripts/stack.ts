@@ -1,7 +1,8 @@
 /**
  * `npm run stack`: the whole flow on one machine, no WeChat account. Dev keys on first run, the
  * emulator, the merchant registered with it, the backend pointed at it, and the mini-program
- * watch build wired to both. Ctrl-C stops everything. `--no-build` skips the Taro watch.
+ * watch build wired to both. Ctrl-C stops everything. `--no-build` skips the Taro watch;
+ * `--postgres` runs the backend as WORKERS=2 processes on a throw-away embedded PostgreSQL.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createPrivateKey } from 'node:crypto'
@@ -9,10 +10,12 @@ import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { publicKeyPem } from '../server/wechatpay'
 import { ensureDevKeys } from './dev-keys'
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres'
 
 const root = resolve(__dirname, '..')
 const children: ChildProcess[] = []
 let stopping = false
+let postgres: EmbeddedPostgres | null = null
 
 function start(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -42,6 +45,8 @@ async function stop(code = 0) {
   for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) c.kill('SIGTERM')
   await new Promise((r) => setTimeout(r, 500))
   for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) c.kill('SIGKILL')
+  // After the backend: its workers close their pools before the database goes.
+  await postgres?.stop().catch((e: unknown) => console.error(`[postgres] stop failed: ${e instanceof Error ? e.message : e}`))
   process.exit(code)
 }
 
@@ -66,6 +71,7 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 
 async function main() {
   const noBuild = process.argv.includes('--no-build')
+  const onPostgres = process.argv.includes('--postgres')
   const emulatorPort = process.env.EMULATOR_PORT ?? '3100'
   const port = process.env.PORT ?? '3000'
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`
@@ -96,6 +102,14 @@ async function main() {
     platformEnv.WECHATPAY_PLATFORM_PUBLIC_KEY_ID = platform.serialNo
   }
 
+  const databaseEnv: Record<string, string> = {}
+  if (onPostgres) {
+    postgres = await startEmbeddedPostgres()
+    if (stopping) return void (await postgres.stop())
+    console.log(`[postgres] embedded PostgreSQL 18 on port ${postgres.port} (removed on exit)`)
+    Object.assign(databaseEnv, { DATABASE_URL: postgres.url, WORKERS: '2' })
+  }
+
   start('backend', process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], {
     PORT: port,
     WECHATPAY_MODE: 'direct',
@@ -111,6 +125,7 @@ async function main() {
     ADMIN_TOKEN: keys.adminToken,
     SESSION_SECRET: keys.sessionSecret,
     ...platformEnv,
+    ...databaseEnv,
   })
   await waitUp(`${backendUrl}/healthz`, 'the backend')
 
@@ -126,7 +141,8 @@ async function main() {
   console.log(`
 Stack is up (Ctrl-C stops everything):
   emulator          ${emulatorUrl}   (WeChat Pay v3 + jscode2session, control API under /__emulator/)
-  merchant backend  ${backendUrl}    (mchid ${keys.mchid}, appid ${keys.appId})
+  merchant backend  ${backendUrl}    (mchid ${keys.mchid}, appid ${keys.appId})${postgres ? `
+  database          embedded PostgreSQL on port ${postgres.port}, 2 backend workers (throw-away data)` : ''}
   mini-program      ${noBuild ? 'not built (--no-build)' : 'building into dist/ in watch mode'}
 Open this folder in WeChat DevTools (project.config.json, miniprogramRoot dist/); in DevTools'
 project settings tick "不校验合法域名" so the mini-program may call http://127.0.0.1.

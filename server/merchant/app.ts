@@ -160,7 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
   const morePasses = [...(applications ? [() => applications.reconcile()] : []), ...(autoSplits ? [() => autoSplits.runDue()] : [])]
   const reconciler = startReconciler(storage, orders, config.reconcileIntervalMs, logger, morePasses)
 
-  registerErrorHandler(app)
+  const outage = registerErrorHandler(app)
   await app.register(cors, {
     origin: (origin, cb) => {
       if (!origin) return cb(null, false)
@@ -185,7 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<MerchantApp> {
     const returns = createSplitReturns({ storage, gateway: splitGateway, config, clock, logger })
     await app.register(splitsRoutes, { splits: manualSplits, returns, adminToken: config.adminToken })
   }
-  await app.register(notifyRoutes, { handle })
+  await app.register(notifyRoutes, { handle, outage })
   if (component) await app.register(componentRoutes, { component, adminToken: config.adminToken })
 
   app.addHook('onClose', async () => {

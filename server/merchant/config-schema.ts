@@ -50,6 +50,7 @@ export const EnvSchema = Type.Object({
   MEDIA_MAX_BYTES: opt(str(INT, 'the largest onboarding image in bytes, a positive integer')),
   PROFIT_SHARING: opt(Type.Union([Type.Literal('off'), Type.Literal('manual'), Type.Literal('auto')], { description: 'off, manual or auto' })),
   PLATFORM_COMMISSION_BPS: opt(str(INT, 'the platform commission in basis points, 0 to 3000 (1000 = 10 %)')),
+  WORKERS: opt(str(INT, 'the number of backend processes npm run server starts, 1 to 64')),
 })
 export type Env = Static<typeof EnvSchema>
 export const ENV_KEYS = Object.keys(EnvSchema.properties) as Array<keyof Env>

@@ -20,6 +20,8 @@ export type Scenario = 'centralized' | 'outsourced' | 'thirdparty'
 export type ProfitSharing = 'off' | 'manual' | 'auto'
 /** The highest commission: WeChat Pay's 30 % cap on what one order may split to receivers. */
 export const MAX_COMMISSION_BPS = 3000
+/** The most backend processes WORKERS may start on one machine. */
+export const MAX_WORKERS = 64
 
 /** The validated, typed configuration: keys parsed once, at start-up. */
 export interface Config {
@@ -57,6 +59,8 @@ export interface Config {
   corsOrigins: string[] | 'loopback'
   port: number
   host: string
+  /** WORKERS: processes `npm run server` starts on this machine (cluster.ts); more than 1 needs PostgreSQL. */
+  workers: number
   logLevel: string
   orderExpireMinutes: number
   sessionTtlSeconds: number
@@ -246,6 +250,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
       if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail('CORS_ORIGINS', `is malformed: "${origin}" is not an origin like https://shop.example.com`)
     }
   }
+  const databaseUrl = e.DATABASE_URL ?? 'sqlite:./data/merchant.db'
+  const workers = int(e.WORKERS, 1)
+  if (workers < 1 || workers > MAX_WORKERS) fail('WORKERS', `is malformed: expected 1 to ${MAX_WORKERS} processes`)
+  if (workers > 1 && databaseUrl.startsWith('sqlite:')) fail('WORKERS', `is ${workers} but DATABASE_URL is SQLite, which serves one process: one file with one writer, and its per-order lock and rate limiter live in that process's memory; use DATABASE_URL=postgres://… or WORKERS=1`)
   const trimSlash = (u: string) => u.replace(/\/+$/, '')
   return {
     mode,
@@ -265,7 +273,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     scenario,
     ...(scenario === 'thirdparty' ? { component: { appId: e.WECHAT_COMPONENT_APPID as string, appSecret: e.WECHAT_COMPONENT_APPSECRET as string } } : {}),
     notifyUrl: e.NOTIFY_URL,
-    databaseUrl: e.DATABASE_URL ?? 'sqlite:./data/merchant.db',
+    databaseUrl,
     adminToken: e.ADMIN_TOKEN,
     sessionSecret: e.SESSION_SECRET,
     maxOrderFen,
@@ -274,6 +282,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, options: 
     corsOrigins,
     port,
     host: e.HOST ?? '127.0.0.1',
+    workers,
     logLevel: e.LOG_LEVEL ?? 'info',
     orderExpireMinutes,
     sessionTtlSeconds,

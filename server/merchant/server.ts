@@ -1,8 +1,10 @@
 import { buildApp } from './app'
+import { isClusterWorker, runPrimary } from './cluster'
 import { loadConfig, readEnvFiles } from './config'
 import { ConfigError } from './errors'
+import { openStorage } from './storage'
 
-/** `npm run server`: the merchant backend on HOST:PORT (127.0.0.1:3000) with config from env / .env.local / .env. */
+/** `npm run server`: the merchant backend on HOST:PORT (127.0.0.1:3000) with config from env / .env.local / .env; WORKERS=n runs n processes (cluster.ts). */
 async function main() {
   let config
   try {
@@ -14,14 +16,22 @@ async function main() {
     }
     throw e
   }
+  if (config.workers > 1 && !isClusterWorker()) {
+    // Opened (and migrated) once before forking: a database that cannot be used is one line, not one per worker.
+    await (await openStorage(config.databaseUrl)).close()
+    return runPrimary({ workers: config.workers })
+  }
   const app = await buildApp({ config })
+  let closing = false
   const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
     app.log.info({ signal }, 'shutting down')
     await app.close()
     process.exit(0)
   }
-  process.once('SIGINT', () => void shutdown('SIGINT'))
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
   await app.listen({ port: config.port, host: config.host })
 }
 

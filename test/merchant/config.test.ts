@@ -150,6 +150,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example.com' }, { readFile }).corsOrigins).toEqual(['https://shop.example.com'])
   })
 
+  test('WORKERS: 1 by default, 1 to 64; more than one refused on SQLite with one line saying why (issue 12)', () => {
+    expect(load(base).workers).toBe(1)
+    expect(load({ ...base, WORKERS: '1', DATABASE_URL: 'sqlite:/tmp/x.db' }).workers).toBe(1)
+    for (const bad of ['0', '65', 'two', '-1']) expect(errorOf({ ...base, WORKERS: bad })).toMatch(/^WORKERS is malformed/)
+    for (const db of [undefined, 'sqlite:/var/lib/merchant.db', 'sqlite::memory:']) {
+      const message = errorOf({ ...base, WORKERS: '2', DATABASE_URL: db })
+      expect(message).toMatch(/^WORKERS is 2 but DATABASE_URL is SQLite, which serves one process: one file with one writer, and its per-order lock and rate limiter/)
+      expect(message).not.toContain('\n')
+    }
+  })
+
   test('a loopback http notify URL is fine for development', () => {
     expect(notifyUrlProblem('http://127.0.0.1:3000/api/wechatpay/notify')).toBeNull()
     expect(notifyUrlProblem('http://localhost:3000/api/wechatpay/notify')).toBeNull()

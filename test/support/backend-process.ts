@@ -1,11 +1,14 @@
-// The merchant backend as a real child process on a file database, so a test can SIGKILL it at any
-// point and start it again on the same port and data (restart and crash tests).
+// The merchant backend as a real child process on a file database (or the DATABASE_URL a test passes),
+// so a test can SIGKILL it at any point and start it again on the same port and data (restart, crash
+// and two-process tests).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { EmulatorHandle, TestMerchant } from './emulator'
 import { freePort, merchantEnv } from './merchant'
+
+const STDOUT_KEPT_CHARS = 256 * 1024
 
 export interface BackendProcess {
   /** http://127.0.0.1:<port>, the same across restarts. */
@@ -14,11 +17,22 @@ export interface BackendProcess {
   start(): Promise<void>
   /** SIGKILL, and wait for the exit. */
   kill(): Promise<void>
+  /** Sends `signal` (default SIGTERM) and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** The running process's pid (with WORKERS > 1, the cluster primary's). */
+  pid(): number | undefined
+  /** What the current (or last) process wrote to stderr. */
+  stderr(): string
+  /** What the current (or last) process wrote to stdout (its log lines; the last 256 KiB). */
+  stdout(): string
   /** Kills whatever is still running (afterAll). */
   cleanup(): void
 }
 
-/** Prepares a backend process for this merchant: keys written to a private temp dir, a file database there. */
+/**
+ * Prepares a backend process for this merchant: keys written to a private temp dir, a file database
+ * there. `extraEnv` wins over the defaults (e.g. DATABASE_URL=postgres://…, WORKERS, NOTIFY_URL).
+ */
 export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant, extraEnv: Record<string, string> = {}): Promise<BackendProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'merchant-process-'))
   const port = await freePort()
@@ -32,16 +46,20 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
   }
   const root = resolve(__dirname, '../..')
   let child: ChildProcess | null = null
+  let stderr = ''
+  let stdout = ''
   const all: ChildProcess[] = []
   return {
     url,
     async start() {
       // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
-      const c = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...realEnv }, stdio: ['ignore', 'ignore', 'pipe'] })
+      const c = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...realEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
       child = c
       all.push(c)
-      let stderr = ''
+      stderr = ''
+      stdout = ''
       c.stderr?.on('data', (b) => (stderr += b))
+      c.stdout?.on('data', (b) => (stdout = (stdout + b).slice(-STDOUT_KEPT_CHARS)))
       const deadline = Date.now() + 30_000
       for (;;) {
         if (c.exitCode !== null) throw new Error(`backend exited: ${stderr}`)
@@ -61,6 +79,16 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
       c.kill('SIGKILL')
       await exited
     },
+    async stop(signal = 'SIGTERM') {
+      const c = child
+      if (!c || c.exitCode !== null || c.signalCode !== null) return { code: c?.exitCode ?? null, signal: c?.signalCode ?? null }
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => c.once('exit', (code, sig) => r({ code, signal: sig })))
+      c.kill(signal)
+      return exited
+    },
+    pid: () => child?.pid,
+    stderr: () => stderr,
+    stdout: () => stdout,
     cleanup() {
       for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
     },

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, type ErrorCode } from '../errors'
+import { createOutageLog, isDatabaseAway, UNAVAILABLE_MESSAGE, type OutageLog } from './outage'
 
 interface AjvError {
   instancePath?: string
@@ -34,9 +35,16 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
   void reply.code(status).send({ error: { code, message: tooLong ? 'a path parameter is too long' : status === 400 ? 'malformed URL' : 'internal error' } })
 }
 
-/** The one place errors become the contract's `{ error: { code, message } }`; no stack ever leaves. */
-export function registerErrorHandler(app: FastifyInstance) {
+/**
+ * The one place errors become the contract's `{ error: { code, message } }`; no stack ever leaves.
+ * Returns the app's outage log, which the notify route (its own error bodies) shares.
+ */
+export function registerErrorHandler(app: FastifyInstance, outage: OutageLog = createOutageLog()): OutageLog {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    if (isDatabaseAway(err)) {
+      outage.failed(req.log, err)
+      return reply.code(503).send({ error: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE } })
+    }
     if (err instanceof AppError) {
       if (err.statusCode >= 500) req.log.warn({ code: err.code, msg: err.message }, 'request failed upstream')
       return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } })
@@ -53,4 +61,5 @@ export function registerErrorHandler(app: FastifyInstance) {
     return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } })
   })
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }))
+  return outage
 }
