@@ -40,7 +40,16 @@ module.exports = {
       displayName: 'postgres',
       testEnvironment: 'node',
       roots: roots('test/merchant'),
-      testMatch: ['<rootDir>/test/merchant/storage*.test.ts'],
+      // The storage suites, plus the suites of whole flows whose answers depend on storage. Suites of
+      // pure rules, config, input fuzzing, SQLite files (restart, crash) and the multi-process suites
+      // (their own PostgreSQL, in the server layer) run once, in the server layer.
+      testMatch: [
+        '<rootDir>/test/merchant/storage*.test.ts',
+        '<rootDir>/test/merchant/routes/*.test.ts',
+        ...['payment', 'orders', 'notify', 'reconciler', 'refunds', 'refund-safety', 'stray-refund', 'contract', 'session', 'http-errors', 'applications', 'applications-input', 'applications-modes', 'splits-auto', 'splits-manual', 'scenarios'].map(
+          (name) => `<rootDir>/test/merchant/${name}.test.ts`,
+        ),
+      ],
       transform: serverTransform,
       transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
       globalSetup: '<rootDir>/test/support/postgres-global-setup.ts',

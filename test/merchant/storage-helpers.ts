@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStorage, type OrderRecord, type Storage } from '../../server/merchant/storage'
-import { freshPostgresDatabase, postgresServerForSuite, type TestEngine } from '../support/database'
+import { freshPostgresDatabase, type TestEngine } from '../support/database'
+import { postgresServerForSuite } from '../support/postgres-server'
 
 export const ENGINES: TestEngine[] = ['sqlite', 'postgres']
 

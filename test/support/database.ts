@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/embedded-postgres'
 
 export type TestEngine = 'sqlite' | 'postgres'
 
@@ -57,20 +56,9 @@ export async function testDatabaseUrl(): Promise<string> {
   return freshPostgresDatabase(testPostgresServerUrl())
 }
 
-/**
- * For suites that test PostgreSQL whichever project runs them: the run's server when there is
- * one, else an embedded server of the suite's own (started in beforeAll, stopped in afterAll).
- * Call at describe level; the returned function gives the server URL inside tests.
- */
-export function postgresServerForSuite(): () => string {
-  let own: EmbeddedPostgres | undefined
-  beforeAll(async () => {
-    if (!process.env.TEST_POSTGRES_URL) own = await startEmbeddedPostgres({ fast: true })
-  }, 60_000)
-  afterAll(async () => {
-    if (admin) await (await admin.catch(() => undefined))?.end().catch(() => undefined)
-    admin = undefined
-    await own?.stop()
-  })
-  return () => own?.url ?? testPostgresServerUrl()
+/** Ends this worker's maintenance connection (a suite that stops its own server calls it first). */
+export async function closeAdminClient(): Promise<void> {
+  const client = admin
+  admin = undefined
+  if (client) await (await client.catch(() => undefined))?.end().catch(() => undefined)
 }

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../server/merchant/config'
 import vectors from '../fixtures/wechatpay-vectors.json'
 import { createFakeGateway, FAKE_APPID, FAKE_MCHID, type FakeGateway } from './fake-gateway'
 import type { Json } from './json'
+import { testDatabaseUrl, testEngine } from './database'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 const KEY = vectors.keys.generated_merchant
@@ -53,6 +54,8 @@ export interface InjectedApp {
 export async function injectApp(opts: { overrides?: Partial<Config>; clock?: () => number; gateway?: FakeGateway; logger?: AppDeps['logger'] } = {}): Promise<InjectedApp> {
   const gateway = opts.gateway ?? createFakeGateway()
   const config = testConfig(opts.overrides)
+  // The `postgres` jest project runs the same suites on a fresh PostgreSQL database each.
+  if (testEngine() === 'postgres' && config.databaseUrl === 'sqlite::memory:') config.databaseUrl = await testDatabaseUrl()
   const app = await buildApp({ config, gateway, clock: opts.clock, fetch: fakeLoginFetch, logger: opts.logger ?? false })
   const request: InjectedApp['request'] = async (method, url, o = {}) => {
     const headers: Record<string, string> = { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...o.headers }

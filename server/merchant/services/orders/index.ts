@@ -154,7 +154,8 @@ export function createOrderService(o: OrderServiceOptions) {
         ...(o.profitSharing ? { profitSharing: 1 } : {}),
       }
       // Locked before it is stored: a replay of the requestId waits until the first attempt is placed.
-      return withLock(order.orderNo, async () => {
+      type Made = { raced: OrderRecord } | { raced?: undefined; created: { order: OrderView; payment: RequestPaymentParams | null; replayed: boolean } }
+      const made = await withLock(order.orderNo, async (): Promise<Made> => {
         let attempt: AttemptRecord
         try {
           attempt = await storage.transaction(async () => {
@@ -162,14 +163,17 @@ export function createOrderService(o: OrderServiceOptions) {
             return attempts.open(order, user.openid, 1)
           })
         } catch (e) {
-          // The same requestId arrived twice at once: the other one stored its order (a number nobody else locks is held meanwhile).
+          // The same requestId arrived twice at once and the other one stored its order: answered as a
+          // replay once this lock is released (never two locks held at once: on PostgreSQL each is a connection).
           const raced = await storage.orders.findByRequest(user.id, input.requestId)
-          if (raced) return replay(user, raced, { amount, description, shopId: input.shop?.shopId ?? null })
+          if (raced) return { raced }
           throw e
         }
         const prepayId = await attempts.place(order, attempt)
-        return { order: toOrderView(await mustOrder(storage, order.orderNo)), payment: gateway.payment(prepayId), replayed: false }
+        return { created: { order: toOrderView(await mustOrder(storage, order.orderNo)), payment: gateway.payment(prepayId), replayed: false } }
       })
+      if (made.raced) return replay(user, made.raced, { amount, description, shopId: input.shop?.shopId ?? null })
+      return made.created
     },
 
     /** The caller's orders, newest first. */
