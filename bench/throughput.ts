@@ -7,6 +7,8 @@
  *    connections): orders/s, p50/p99, backend RSS.
  * 4. Signed TRANSACTION.SUCCESS notifications posted to /api/wechatpay/notify, every one twice
  *    (half the posts are duplicates); afterwards each order must have changed state exactly once.
+ *    The same posts go to the raw floor (bench/notify-floor.ts: verify + decrypt + one durable
+ *    insert, no framework), rounds alternating between the two; the backend is reported against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
@@ -18,6 +20,7 @@ import { openStorage } from '../server/merchant/storage'
 import { registerMerchant, type EmulatorHandle } from '../test/support/emulator'
 import { freePort } from '../test/support/merchant'
 import { cpuMs, startEmulatorProcess } from './emulator'
+import { postNotifications, startFloorProcess } from './notify-floor'
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
@@ -30,6 +33,8 @@ const autocannon = require('autocannon') as (opts: Record<string, unknown>) => P
 }>
 
 const ROOT = join(__dirname, '..')
+/** Section 4 alternates backend and floor this many times. */
+const NOTIFY_ROUNDS = 4
 
 /** Resident set size of a process in MB (Linux /proc), or null. */
 function rssMb(pid: number | undefined): number | null {
@@ -75,10 +80,19 @@ export interface OrdersThroughput {
   seconds: number
   /** CPU time (user + system) per order of each process: where the two cores went. */
   cpuMsPerOrder: { backend: number | null; emulator: number | null; loadGenerator: number }
+  /** The measured window on CLOCK_MONOTONIC in µs (the clock of a `--cpu-prof` profile). */
+  windowUs: { fromUs: number; toUs: number }
+}
+
+export interface OrderBenchOptions {
+  durationMs?: number
+  connections?: number
+  /** Called with the backend's pid right before the measured load; what it returns is awaited right after (bench/profile.ts). */
+  aroundLoad?: (backendPid: number) => Promise<() => Promise<void>>
 }
 
 /** Section 3: orders through the backend process against the emulator process. */
-export async function benchOrderThroughput({ durationMs = 8000, connections = 16 } = {}): Promise<OrdersThroughput> {
+export async function benchOrderThroughput({ durationMs = 8000, connections = 16, aroundLoad }: OrderBenchOptions = {}): Promise<OrdersThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-orders-'))
   const emulator = await startEmulatorProcess()
   let backend: { child: ChildProcess; url: string } | undefined
@@ -119,16 +133,19 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
         }],
       })
     await load(1) // warm-up: JIT, SQLite pages, keep-alive connections
+    const finish = await aroundLoad?.(backend.child.pid as number)
     const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage() }
+    const fromUs = Number(process.hrtime.bigint() / 1000n)
     const r = await load(Math.max(1, Math.round(durationMs / 1000)))
+    const toUs = Number(process.hrtime.bigint() / 1000n)
     const loadCpu = process.cpuUsage(cpu0.load)
-    const perOrder = (before: number | null, pid: number | undefined) => {
-      const after = cpuMs(pid)
-      return before === null || after === null ? null : Math.round(((after - before) / Math.max(1, r.requests.total)) * 1000) / 1000
-    }
+    const cpu1 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid) }
+    await finish?.()
+    const perOrder = (before: number | null, after: number | null) =>
+      before === null || after === null ? null : Math.round(((after - before) / Math.max(1, r.requests.total)) * 1000) / 1000
     const cpuMsPerOrder = {
-      backend: perOrder(cpu0.backend, backend.child.pid),
-      emulator: perOrder(cpu0.emulator, emulator.child.pid),
+      backend: perOrder(cpu0.backend, cpu1.backend),
+      emulator: perOrder(cpu0.emulator, cpu1.emulator),
       loadGenerator: Math.round(((loadCpu.user + loadCpu.system) / 1000 / Math.max(1, r.requests.total)) * 1000) / 1000,
     }
     return {
@@ -141,6 +158,7 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
       connections,
       seconds: r.duration,
       cpuMsPerOrder,
+      windowUs: { fromUs, toUs },
     }
   } finally {
     backend?.child.kill('SIGTERM')
@@ -156,6 +174,10 @@ export interface NotificationThroughput {
   /** Every post answered 204, every order paid, and each by exactly one applied notification. */
   exactlyOnce: boolean
   backendRssMb: number | null
+  /** Backend CPU (user + system) per post. */
+  cpuMsPerPost: number
+  /** The raw floor (bench/notify-floor.ts) on the same posts, interleaved round by round; ratio = backend / floor. */
+  floor: { perSec: number; cpuMsPerPost: number; ratio: number }
 }
 
 /** Section 4: notification handling by the backend process; orders are seeded in its database first. */
@@ -194,8 +216,13 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     const n = buildNotification({ id: randomUUID(), createTime: rfc3339(now), eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext }, apiV3Key, { serial: publicKeyId, privateKey: platformKey })
     posts.push(n, n)
   }
-  // Spread each pair apart but keep both in flight in the same window, so duplicates race their originals.
-  const order = posts.map((p, i) => ({ p, k: (i * 7919) % posts.length })).sort((a, b) => a.k - b.k).map((x) => x.p)
+  // Rounds alternate between the backend and the raw floor (same posts), so a noisy neighbour slows both alike.
+  // Within a round, each pair is spread apart but both stay in flight in the same window, so duplicates race their originals.
+  const rounds = Array.from({ length: NOTIFY_ROUNDS }, (_, r) => {
+    const slice = posts.slice(Math.floor((orders * r) / NOTIFY_ROUNDS) * 2, Math.floor((orders * (r + 1)) / NOTIFY_ROUNDS) * 2)
+    return slice.map((p, i) => ({ p, k: (i * 7919) % slice.length })).sort((a, b) => a.k - b.k).map((x) => x.p)
+  })
+  const order = rounds.flat()
 
   const backend = await startBackendProcess({
     WECHATPAY_MODE: 'direct',
@@ -216,25 +243,46 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
   })
   let failed = 0
   let seconds = 0
+  let floorSeconds = 0
+  let floorFailed = 0
+  const cpu = { backend: 0, floor: 0 }
   let backendRss: number | null = null
+  const floor = await startFloorProcess({ databaseUrl: `sqlite:${join(dir, 'floor.db')}`, publicKeyPath: join(dir, 'pub_key.pem'), publicKeyId, apiV3Key })
   try {
     const url = `${backend.url}/api/wechatpay/notify`
-    let next = 0
-    const started = process.hrtime.bigint()
-    await Promise.all(Array.from({ length: connections }, async () => {
-      while (next < order.length) {
-        const p = order[next++]
-        const res = await fetch(url, { method: 'POST', headers: p.headers, body: p.body })
-        await res.arrayBuffer()
-        if (res.status !== 204) failed++
+    const timed = async (pid: number | undefined, target: string, posts: typeof order) => {
+      const before = cpuMs(pid)
+      const r = await postNotifications(target, posts, connections)
+      const after = cpuMs(pid)
+      return { ...r, cpu: before === null || after === null ? 0 : after - before }
+    }
+    for (let r = 0; r < rounds.length; r++) {
+      const runBackend = async () => {
+        const b = await timed(backend.child.pid, url, rounds[r])
+        seconds += b.seconds
+        failed += b.failed
+        cpu.backend += b.cpu
       }
-    }))
-    seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const runFloor = async () => {
+        const f = await timed(floor.child.pid, floor.url, rounds[r])
+        floorSeconds += f.seconds
+        floorFailed += f.failed
+        cpu.floor += f.cpu
+      }
+      if (r % 2 === 0) await runBackend().then(runFloor)
+      else await runFloor().then(runBackend)
+    }
     backendRss = rssMb(backend.child.pid)
   } finally {
     backend.child.kill('SIGTERM')
+    floor.child.kill('SIGTERM')
     await new Promise((r) => backend.child.once('exit', r))
   }
+  if (floorFailed) throw new Error(`the notification floor refused ${floorFailed} posts`)
+  const perSec = Math.round(order.length / seconds)
+  const floorPerSec = Math.round(order.length / floorSeconds)
+  const perPost = (ms: number) => Math.round((ms / order.length) * 1000) / 1000
+  const floorResult = { perSec: floorPerSec, cpuMsPerPost: perPost(cpu.floor), ratio: Math.round((perSec / floorPerSec) * 1000) / 1000 }
 
   const check = openStorage(databaseUrl)
   try {
@@ -245,7 +293,7 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     let paid = 0
     for (let i = 0; i < orders; i++) if (check.orders.get(orderNo(i))?.status === 'paid') paid++
     const exactlyOnce = failed === 0 && paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
-    return { perSec: Math.round(order.length / seconds), posts: order.length, orders, exactlyOnce, backendRssMb: backendRss }
+    return { perSec, posts: order.length, orders, exactlyOnce, backendRssMb: backendRss, cpuMsPerPost: perPost(cpu.backend), floor: floorResult }
   } finally {
     check.close()
     rmSync(dir, { recursive: true, force: true })
