@@ -44,16 +44,17 @@ function leafCategory(frames: Frame[], mainThread: boolean): string {
   return 'node / libuv native'
 }
 
-/** The nearest JS function on the stack: `name module:line`, and its module. */
-function jsOwner(frames: Frame[]): { fn: string; module: string } | undefined {
+/** The JS frames of a stack, innermost first: `name module`, and the module. */
+function jsFrames(frames: Frame[]): Array<{ fn: string; module: string }> {
+  const out: Array<{ fn: string; module: string }> = []
   for (const f of frames) {
     const m = /^JS:[*^~+]?(\S*) (\S+?)(?::(\d+):\d+)?$/.exec(f.sym)
     if (!m) continue
     const url = m[2].startsWith('/') ? `file://${m[2]}` : m[2]
     const module = moduleOf({ functionName: m[1], url, lineNumber: Number(m[3] ?? 1) - 1 })
-    return { fn: `${m[1] || '(anonymous)'} ${module}`, module }
+    out.push({ fn: `${m[1] || '(anonymous)'} ${module}`, module })
   }
-  return undefined
+  return out
 }
 
 export interface PerfSummary {
@@ -61,7 +62,10 @@ export interface PerfSummary {
   cpuMsPerOp: number
   samples: number
   byCategory: ProfileLine[]
+  /** By the nearest JS frame's module (node: internals named as such). */
   byModule: ProfileLine[]
+  /** By the nearest frame of the project or an npm package (node: internals charged to their caller). */
+  byOwner: ProfileLine[]
   byFunction: ProfileLine[]
 }
 
@@ -72,6 +76,7 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
   const cat = new Map<string, number>()
   const mod = new Map<string, number>()
   const fn = new Map<string, number>()
+  const own = new Map<string, number>()
   let samples = 0
   const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
   for (const block of r.stdout.split(/\n\s*\n/)) {
@@ -86,9 +91,11 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
     samples++
     const main = tid === pid
     add(cat, leafCategory(frames, main))
-    const owner = main ? jsOwner(frames) : undefined
-    add(mod, owner?.module ?? (main ? '(no JS on stack: event loop, native callbacks)' : '(other threads)'))
-    if (owner) add(fn, owner.fn)
+    const js = main ? jsFrames(frames) : []
+    const none = main ? '(no JS on stack: event loop, native callbacks)' : '(other threads)'
+    add(mod, js[0]?.module ?? none)
+    add(own, (js.find((f) => !f.module.startsWith('node:')) ?? js[0])?.module ?? none)
+    if (js[0]) add(fn, js[0].fn)
   }
   const msPerSample = 1000 / PERF_HZ
   const lines = (m: Map<string, number>, limit: number): ProfileLine[] =>
@@ -105,6 +112,7 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
     samples,
     byCategory: lines(cat, 20),
     byModule: lines(mod, 25),
+    byOwner: lines(own, 25),
     byFunction: lines(fn, 25),
   }
 }

@@ -50,7 +50,8 @@ async function main() {
   if (usePerf) {
     const s = summarisePerf(perfFile, pid, r.orders)
     out.write(`backend, perf cpu-clock: ${s.cpuMs} ms of CPU in the window = ${s.cpuMsPerOp} ms per order (${s.samples} samples, all threads)\n\n`)
-    out.write(`${profileTable('what ran (innermost frame)', s.byCategory)}\n\n${profileTable('nearest JS module on the stack', s.byModule)}\n\n${profileTable('nearest JS function', s.byFunction)}\n`)
+    out.write(`${profileTable('what ran (innermost frame)', s.byCategory)}\n\n${profileTable('owner: nearest project file or npm package', s.byOwner)}\n\n`)
+    out.write(`${profileTable('nearest JS module (node: internals by name)', s.byModule)}\n\n${profileTable('nearest JS function', s.byFunction)}\n`)
   } else {
     const file = await waitForProfile(dir, 30_000)
     const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, r.orders, r.windowUs)

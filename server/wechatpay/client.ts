@@ -7,7 +7,7 @@ import { loadApiV3Key, PUBLIC_KEY_ID_PATTERN } from './keys'
 import { buildMediaUpload, guessImageType } from './multipart'
 import { parseNotification, type ParsedNotification } from './notification'
 import { encryptSensitive } from './oaep'
-import { buildRequestPayment, type RequestPaymentParams } from './pay-sign'
+import { buildRequestPayment, buildRequestPaymentAsync, type RequestPaymentParams } from './pay-sign'
 import { randomNonce } from './sign'
 import { Transport, type ApiResponse, type CallOptions } from './transport'
 import type { JsapiOrderRequest, PartnerJsapiOrderRequest, PartnerTransaction, PrepayResponse, Refund, RefundRequest, Transaction } from './types'
@@ -196,6 +196,11 @@ export class WechatPayClient {
   /** Fresh wx.requestPayment parameters for a prepay_id, signed with the merchant key. */
   requestPayment(appId: string, prepayId: string): RequestPaymentParams {
     return buildRequestPayment({ appId, prepayId, privateKey: this.signer.privateKey, clock: this.clock, nonce: this.nonce })
+  }
+
+  /** requestPayment signed on libuv's thread pool, so a busy server's event loop is not held by RSA. */
+  requestPaymentAsync(appId: string, prepayId: string): Promise<RequestPaymentParams> {
+    return buildRequestPaymentAsync({ appId, prepayId, privateKey: this.signer.privateKey, clock: this.clock, nonce: this.nonce })
   }
 
   // ------------------------------------------------------------------ notifications
