@@ -67,6 +67,8 @@ export interface PerfSummary {
   /** By the nearest frame of the project or an npm package (node: internals charged to their caller). */
   byOwner: ProfileLine[]
   byFunction: ProfileLine[]
+  /** The top owners split by what ran under them (ms per op): e.g. how much of storage is fsync. */
+  ownerByCategory: Array<{ owner: string; msPerOp: number; categories: Record<string, number> }>
 }
 
 /** Reads a perf.data of one process: CPU per op by what ran (leaf), by nearest JS module and by nearest JS function. */
@@ -77,6 +79,7 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
   const mod = new Map<string, number>()
   const fn = new Map<string, number>()
   const own = new Map<string, number>()
+  const cross = new Map<string, Map<string, number>>()
   let samples = 0
   const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
   for (const block of r.stdout.split(/\n\s*\n/)) {
@@ -90,11 +93,15 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
     })
     samples++
     const main = tid === pid
-    add(cat, leafCategory(frames, main))
+    const category = leafCategory(frames, main)
+    add(cat, category)
     const js = main ? jsFrames(frames) : []
-    const none = main ? '(no JS on stack: event loop, native callbacks)' : '(other threads)'
+    const none = main ? '(no JS on stack: event loop, native callbacks)' : `(other threads: ${category.replace(/ \(.*$/, '')})`
     add(mod, js[0]?.module ?? none)
-    add(own, (js.find((f) => !f.module.startsWith('node:')) ?? js[0])?.module ?? none)
+    const owner = (js.find((f) => !f.module.startsWith('node:')) ?? js[0])?.module ?? none
+    add(own, owner)
+    if (!cross.has(owner)) cross.set(owner, new Map())
+    add(cross.get(owner) as Map<string, number>, category)
     if (js[0]) add(fn, js[0].fn)
   }
   const msPerSample = 1000 / PERF_HZ
@@ -106,6 +113,12 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
       share: Math.round((n / Math.max(1, samples)) * 1000) / 1000,
     }))
   const cpuMs = samples * msPerSample
+  const perOp = (n: number) => Math.round(((n * msPerSample) / Math.max(1, ops)) * 1000) / 1000
+  const ownerByCategory = lines(own, 10).map((l) => ({
+    owner: l.name,
+    msPerOp: l.msPerOp,
+    categories: Object.fromEntries([...(cross.get(l.name) ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => [c, perOp(n)])),
+  }))
   return {
     cpuMs: Math.round(cpuMs),
     cpuMsPerOp: Math.round((cpuMs / Math.max(1, ops)) * 1000) / 1000,
@@ -114,5 +127,6 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
     byModule: lines(mod, 25),
     byOwner: lines(own, 25),
     byFunction: lines(fn, 25),
+    ownerByCategory,
   }
 }

@@ -51,7 +51,10 @@ async function main() {
     const s = summarisePerf(perfFile, pid, r.orders)
     out.write(`backend, perf cpu-clock: ${s.cpuMs} ms of CPU in the window = ${s.cpuMsPerOp} ms per order (${s.samples} samples, all threads)\n\n`)
     out.write(`${profileTable('what ran (innermost frame)', s.byCategory)}\n\n${profileTable('owner: nearest project file or npm package', s.byOwner)}\n\n`)
-    out.write(`${profileTable('nearest JS module (node: internals by name)', s.byModule)}\n\n${profileTable('nearest JS function', s.byFunction)}\n`)
+    out.write(`${profileTable('nearest JS module (node: internals by name)', s.byModule)}\n\n${profileTable('nearest JS function', s.byFunction)}\n\n`)
+    const short = (c: string) => c.replace(/ \(.*$/, '')
+    out.write(`| top owners: what ran under them | ms per op | split (ms per op) |\n| --- | ---: | --- |\n`)
+    for (const o of s.ownerByCategory) out.write(`| ${o.owner} | ${o.msPerOp.toFixed(3)} | ${Object.entries(o.categories).filter(([, ms]) => ms >= 0.005).map(([c, ms]) => `${short(c)} ${ms.toFixed(3)}`).join(', ')} |\n`)
   } else {
     const file = await waitForProfile(dir, 30_000)
     const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, r.orders, r.windowUs)
