@@ -60,6 +60,8 @@ function jsFrames(frames: Frame[]): Array<{ fn: string; module: string }> {
 export interface PerfSummary {
   cpuMs: number
   cpuMsPerOp: number
+  /** The main thread's share: what holds the event loop. */
+  mainThreadMsPerOp: number
   samples: number
   byCategory: ProfileLine[]
   /** By the nearest JS frame's module (node: internals named as such). */
@@ -81,6 +83,7 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
   const own = new Map<string, number>()
   const cross = new Map<string, Map<string, number>>()
   let samples = 0
+  let mainSamples = 0
   const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
   for (const block of r.stdout.split(/\n\s*\n/)) {
     const lines = block.split('\n').filter((l) => l.trim())
@@ -93,6 +96,7 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
     })
     samples++
     const main = tid === pid
+    if (main) mainSamples++
     const category = leafCategory(frames, main)
     add(cat, category)
     const js = main ? jsFrames(frames) : []
@@ -122,6 +126,7 @@ export function summarisePerf(file: string, pid: number, ops: number): PerfSumma
   return {
     cpuMs: Math.round(cpuMs),
     cpuMsPerOp: Math.round((cpuMs / Math.max(1, ops)) * 1000) / 1000,
+    mainThreadMsPerOp: perOp(mainSamples),
     samples,
     byCategory: lines(cat, 20),
     byModule: lines(mod, 25),

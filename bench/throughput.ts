@@ -132,7 +132,7 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
           setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ amount: 100, description: '压测订单', requestId: randomUUID() }) }),
         }],
       })
-    await load(1) // warm-up: JIT, SQLite pages, keep-alive connections
+    await load(2) // warm-up: JIT (V8 is still optimising after 1 s), SQLite pages, keep-alive connections
     const finish = await aroundLoad?.(backend.child.pid as number)
     const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage() }
     const fromUs = Number(process.hrtime.bigint() / 1000n)
