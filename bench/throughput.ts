@@ -10,64 +10,20 @@
  *    The same posts go to the raw floor (bench/notify-floor.ts: verify + decrypt + one durable
  *    insert, no framework), rounds alternating between the two; the backend is reported against it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildNotification, rfc3339 } from '../server/wechatpay'
 import { openStorage } from '../server/merchant/storage'
 import { registerMerchant, type EmulatorHandle } from '../test/support/emulator'
-import { freePort } from '../test/support/merchant'
+import { loginToken, orderBackendEnv, orderLoad, rssMb, startBackendProcess } from './backend'
 import { cpuMs, startEmulatorProcess } from './emulator'
 import { postNotifications, startFloorProcess } from './notify-floor'
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
-  requests: { average: number; total: number }
-  latency: { p50: number; p99: number }
-  non2xx: number
-  errors: number
-  timeouts: number
-  duration: number
-}>
-
-const ROOT = join(__dirname, '..')
 /** Section 4 alternates backend and floor this many times. */
 const NOTIFY_ROUNDS = 4
-
-/** Resident set size of a process in MB (Linux /proc), or null. */
-function rssMb(pid: number | undefined): number | null {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : null
-  } catch {
-    return null
-  }
-}
-
-/** `npm run server` with the given env, resolved once /healthz answers. */
-async function startBackendProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort()
-  // BENCH_BACKEND_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=bench/out", profiles the backend under load.
-  const nodeArgs = (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'server/merchant/server.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_SECONDS: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`backend exited (${child.exitCode}): ${stderr.trim()}`)
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false)
-    if (ok) return { child, url }
-    if (Date.now() > deadline) throw new Error(`backend did not start: ${stderr.trim()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 export interface OrdersThroughput {
   ordersPerSec: number
@@ -99,39 +55,9 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
   try {
     // registerMerchant only needs the control API's URL.
     const merchant = await registerMerchant({ url: emulator.url } as EmulatorHandle)
-    writeFileSync(join(dir, 'apiclient_key.pem'), merchant.privateKeyPem, { mode: 0o600 })
-    writeFileSync(join(dir, 'pub_key.pem'), merchant.platform.publicKeyPem)
-    backend = await startBackendProcess({
-      WECHATPAY_MODE: 'direct',
-      WECHATPAY_APPID: merchant.appId,
-      WECHATPAY_MCHID: merchant.mchid,
-      WECHATPAY_SERIAL_NO: merchant.serialNo,
-      WECHATPAY_PRIVATE_KEY_PATH: join(dir, 'apiclient_key.pem'),
-      WECHATPAY_APIV3_KEY: merchant.apiV3Key,
-      WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: join(dir, 'pub_key.pem'),
-      WECHATPAY_PLATFORM_PUBLIC_KEY_ID: merchant.platform.serialNo,
-      WECHATPAY_BASE_URL: emulator.url,
-      WECHAT_API_BASE: emulator.url,
-      WECHAT_APP_SECRET: merchant.appSecret,
-      NOTIFY_URL: 'http://127.0.0.1:9/api/wechatpay/notify',
-      DATABASE_URL: `sqlite:${join(dir, 'merchant.db')}`,
-      ADMIN_TOKEN: 'bench-admin-token-0000',
-      SESSION_SECRET: 'bench-session-secret-0000000000000000',
-      RATE_LIMIT_ORDERS_PER_MIN: '999999999',
-    })
-    const code = ((await (await fetch(`${emulator.url}/__emulator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId: merchant.appId }) })).json()) as { code: string }).code
-    const { token } = (await (await fetch(`${backend.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as { token: string }
-    const load = (seconds: number) =>
-      autocannon({
-        url: `${backend!.url}/api/orders`,
-        connections,
-        duration: seconds,
-        requests: [{
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ amount: 100, description: '压测订单', requestId: randomUUID() }) }),
-        }],
-      })
+    backend = await startBackendProcess(orderBackendEnv(merchant, emulator.url, dir, 'merchant.db'))
+    const token = await loginToken(emulator.url, merchant.appId, backend.url)
+    const load = (seconds: number) => orderLoad(backend!.url, token, connections, seconds)
     await load(2) // warm-up: JIT (V8 is still optimising after 1 s), SQLite pages, keep-alive connections
     const finish = await aroundLoad?.(backend.child.pid as number)
     const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage() }
