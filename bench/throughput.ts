@@ -107,7 +107,7 @@ export interface NotificationThroughput {
 }
 
 /** Section 4: notification handling by the backend process; orders are seeded in its database first. */
-export async function benchNotificationThroughput({ orders = 1500, connections = 16 } = {}): Promise<NotificationThroughput> {
+export async function benchNotificationThroughput({ orders = 1500, connections = 16, floorDatabaseUrl = '' } = {}): Promise<NotificationThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'))
   const databaseUrl = `sqlite:${join(dir, 'merchant.db')}`
   const merchantKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
@@ -173,7 +173,8 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
   let floorFailed = 0
   const cpu = { backend: 0, floor: 0 }
   let backendRss: number | null = null
-  const floor = await startFloorProcess({ databaseUrl: `sqlite:${join(dir, 'floor.db')}`, publicKeyPath: join(dir, 'pub_key.pem'), publicKeyId, apiV3Key })
+  // The floor's store: a fresh SQLite file by default; any URL a FloorSink in notify-floor.ts knows (e.g. a PostgreSQL one).
+  const floor = await startFloorProcess({ databaseUrl: floorDatabaseUrl || `sqlite:${join(dir, 'floor.db')}`, publicKeyPath: join(dir, 'pub_key.pem'), publicKeyId, apiV3Key })
   try {
     const url = `${backend.url}/api/wechatpay/notify`
     const timed = async (pid: number | undefined, target: string, posts: typeof order) => {
