@@ -31,6 +31,17 @@ export function rssMb(pid: number | undefined): number | null {
   }
 }
 
+/** CPU time (ms) all processes of the machine have spent busy so far (Linux /proc/stat: all but idle and iowait), or null. */
+export function machineBusyMs(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    const busy = f.reduce((a, b) => a + b, 0) - f[3] - f[4]
+    return (busy * 1000) / 100 // clock ticks, USER_HZ = 100
+  } catch {
+    return null
+  }
+}
+
 /** `npm run server` (of the checkout at `root`) with the given env, resolved once /healthz answers. */
 export async function startBackendProcess(env: Record<string, string>, root = ROOT): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort()

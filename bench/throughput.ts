@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { buildNotification, rfc3339 } from '../server/wechatpay'
 import { openStorage } from '../server/merchant/storage'
 import { registerMerchant, type EmulatorHandle } from '../test/support/emulator'
-import { loginToken, orderBackendEnv, orderLoad, rssMb, startBackendProcess } from './backend'
+import { loginToken, machineBusyMs, orderBackendEnv, orderLoad, rssMb, startBackendProcess } from './backend'
 import { cpuMs, startEmulatorProcess } from './emulator'
 import { postNotifications, startFloorProcess } from './notify-floor'
 
@@ -36,6 +36,8 @@ export interface OrdersThroughput {
   seconds: number
   /** CPU time (user + system) per order of each process: where the two cores went. */
   cpuMsPerOrder: { backend: number | null; emulator: number | null; loadGenerator: number }
+  /** Cores the whole machine kept busy during the window (every process, this bench's and its neighbours'), or null. */
+  machineCoresBusy: number | null
   /** The measured window on CLOCK_MONOTONIC in µs (the clock of a `--cpu-prof` profile). */
   windowUs: { fromUs: number; toUs: number }
 }
@@ -60,12 +62,12 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
     const load = (seconds: number) => orderLoad(backend!.url, token, connections, seconds)
     await load(2) // warm-up: JIT (V8 is still optimising after 1 s), SQLite pages, keep-alive connections
     const finish = await aroundLoad?.(backend.child.pid as number)
-    const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage() }
+    const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage(), machine: machineBusyMs() }
     const fromUs = Number(process.hrtime.bigint() / 1000n)
     const r = await load(Math.max(1, Math.round(durationMs / 1000)))
     const toUs = Number(process.hrtime.bigint() / 1000n)
     const loadCpu = process.cpuUsage(cpu0.load)
-    const cpu1 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid) }
+    const cpu1 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), machine: machineBusyMs() }
     await finish?.()
     const perOrder = (before: number | null, after: number | null) =>
       before === null || after === null ? null : Math.round(((after - before) / Math.max(1, r.requests.total)) * 1000) / 1000
@@ -84,6 +86,7 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
       connections,
       seconds: r.duration,
       cpuMsPerOrder,
+      machineCoresBusy: cpu0.machine === null || cpu1.machine === null ? null : Math.round((cpu1.machine - cpu0.machine) / (toUs - fromUs) * 1000 * 100) / 100,
       windowUs: { fromUs, toUs },
     }
   } finally {
