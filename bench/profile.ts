@@ -49,7 +49,8 @@ async function main() {
   out.write(`CPU per order (/proc, while profiled): backend ${r.cpuMsPerOrder.backend} ms, emulator ${r.cpuMsPerOrder.emulator} ms, load ${r.cpuMsPerOrder.loadGenerator} ms\n`)
   if (usePerf) {
     const s = summarisePerf(perfFile, pid, r.orders)
-    rmSync(`/tmp/perf-${pid}.map`, { force: true }) // --perf-basic-prof's symbol map: node leaves it behind
+    // --perf-basic-prof's symbol map: node leaves it behind; `perf script` on a kept perf.data needs it.
+    if (!process.argv.includes('--keep')) rmSync(`/tmp/perf-${pid}.map`, { force: true })
     out.write(`backend, perf cpu-clock: ${s.cpuMs} ms of CPU in the window = ${s.cpuMsPerOp} ms per order (${s.samples} samples, all threads), ${s.mainThreadMsPerOp} ms on the main thread\n\n`)
     out.write(`${profileTable('what ran (innermost frame)', s.byCategory)}\n\n${profileTable('owner: nearest project file or npm package', s.byOwner)}\n\n`)
     out.write(`${profileTable('nearest JS module (node: internals by name)', s.byModule)}\n\n${profileTable('nearest JS function', s.byFunction)}\n\n`)
