@@ -7,62 +7,23 @@
  *    connections): orders/s, p50/p99, backend RSS.
  * 4. Signed TRANSACTION.SUCCESS notifications posted to /api/wechatpay/notify, every one twice
  *    (half the posts are duplicates); afterwards each order must have changed state exactly once.
+ *    The same posts go to the raw floor (bench/notify-floor.ts: verify + decrypt + one durable
+ *    insert, no framework), rounds alternating between the two; the backend is reported against it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildNotification, rfc3339 } from '../server/wechatpay'
 import { openStorage } from '../server/merchant/storage'
 import { registerMerchant, type EmulatorHandle } from '../test/support/emulator'
-import { freePort } from '../test/support/merchant'
+import { loginToken, machineBusyMs, orderBackendEnv, orderLoad, rssMb, startBackendProcess } from './backend'
 import { cpuMs, startEmulatorProcess } from './emulator'
+import { postNotifications, startFloorProcess } from './notify-floor'
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
-  requests: { average: number; total: number }
-  latency: { p50: number; p99: number }
-  non2xx: number
-  errors: number
-  timeouts: number
-  duration: number
-}>
-
-const ROOT = join(__dirname, '..')
-
-/** Resident set size of a process in MB (Linux /proc), or null. */
-function rssMb(pid: number | undefined): number | null {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : null
-  } catch {
-    return null
-  }
-}
-
-/** `npm run server` with the given env, resolved once /healthz answers. */
-async function startBackendProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort()
-  // BENCH_BACKEND_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=bench/out", profiles the backend under load.
-  const nodeArgs = (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'server/merchant/server.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_SECONDS: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`backend exited (${child.exitCode}): ${stderr.trim()}`)
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false)
-    if (ok) return { child, url }
-    if (Date.now() > deadline) throw new Error(`backend did not start: ${stderr.trim()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+/** Section 4 alternates backend and floor this many times. */
+const NOTIFY_ROUNDS = 4
 
 export interface OrdersThroughput {
   ordersPerSec: number
@@ -75,60 +36,44 @@ export interface OrdersThroughput {
   seconds: number
   /** CPU time (user + system) per order of each process: where the two cores went. */
   cpuMsPerOrder: { backend: number | null; emulator: number | null; loadGenerator: number }
+  /** Cores the whole machine kept busy during the window (every process, this bench's and its neighbours'), or null. */
+  machineCoresBusy: number | null
+  /** The measured window on CLOCK_MONOTONIC in µs (the clock of a `--cpu-prof` profile). */
+  windowUs: { fromUs: number; toUs: number }
+}
+
+export interface OrderBenchOptions {
+  durationMs?: number
+  connections?: number
+  /** Called with the backend's pid right before the measured load; what it returns is awaited right after (bench/profile.ts). */
+  aroundLoad?: (backendPid: number) => Promise<() => Promise<void>>
 }
 
 /** Section 3: orders through the backend process against the emulator process. */
-export async function benchOrderThroughput({ durationMs = 8000, connections = 16 } = {}): Promise<OrdersThroughput> {
+export async function benchOrderThroughput({ durationMs = 8000, connections = 16, aroundLoad }: OrderBenchOptions = {}): Promise<OrdersThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-orders-'))
   const emulator = await startEmulatorProcess()
   let backend: { child: ChildProcess; url: string } | undefined
   try {
     // registerMerchant only needs the control API's URL.
     const merchant = await registerMerchant({ url: emulator.url } as EmulatorHandle)
-    writeFileSync(join(dir, 'apiclient_key.pem'), merchant.privateKeyPem, { mode: 0o600 })
-    writeFileSync(join(dir, 'pub_key.pem'), merchant.platform.publicKeyPem)
-    backend = await startBackendProcess({
-      WECHATPAY_MODE: 'direct',
-      WECHATPAY_APPID: merchant.appId,
-      WECHATPAY_MCHID: merchant.mchid,
-      WECHATPAY_SERIAL_NO: merchant.serialNo,
-      WECHATPAY_PRIVATE_KEY_PATH: join(dir, 'apiclient_key.pem'),
-      WECHATPAY_APIV3_KEY: merchant.apiV3Key,
-      WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: join(dir, 'pub_key.pem'),
-      WECHATPAY_PLATFORM_PUBLIC_KEY_ID: merchant.platform.serialNo,
-      WECHATPAY_BASE_URL: emulator.url,
-      WECHAT_API_BASE: emulator.url,
-      WECHAT_APP_SECRET: merchant.appSecret,
-      NOTIFY_URL: 'http://127.0.0.1:9/api/wechatpay/notify',
-      DATABASE_URL: `sqlite:${join(dir, 'merchant.db')}`,
-      ADMIN_TOKEN: 'bench-admin-token-0000',
-      SESSION_SECRET: 'bench-session-secret-0000000000000000',
-      RATE_LIMIT_ORDERS_PER_MIN: '999999999',
-    })
-    const code = ((await (await fetch(`${emulator.url}/__emulator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId: merchant.appId }) })).json()) as { code: string }).code
-    const { token } = (await (await fetch(`${backend.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as { token: string }
-    const load = (seconds: number) =>
-      autocannon({
-        url: `${backend!.url}/api/orders`,
-        connections,
-        duration: seconds,
-        requests: [{
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ amount: 100, description: '压测订单', requestId: randomUUID() }) }),
-        }],
-      })
-    await load(1) // warm-up: JIT, SQLite pages, keep-alive connections
-    const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage() }
+    backend = await startBackendProcess(orderBackendEnv(merchant, emulator.url, dir, 'merchant.db'))
+    const token = await loginToken(emulator.url, merchant.appId, backend.url)
+    const load = (seconds: number) => orderLoad(backend!.url, token, connections, seconds)
+    await load(2) // warm-up: JIT (V8 is still optimising after 1 s), SQLite pages, keep-alive connections
+    const finish = await aroundLoad?.(backend.child.pid as number)
+    const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage(), machine: machineBusyMs() }
+    const fromUs = Number(process.hrtime.bigint() / 1000n)
     const r = await load(Math.max(1, Math.round(durationMs / 1000)))
+    const toUs = Number(process.hrtime.bigint() / 1000n)
     const loadCpu = process.cpuUsage(cpu0.load)
-    const perOrder = (before: number | null, pid: number | undefined) => {
-      const after = cpuMs(pid)
-      return before === null || after === null ? null : Math.round(((after - before) / Math.max(1, r.requests.total)) * 1000) / 1000
-    }
+    const cpu1 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), machine: machineBusyMs() }
+    await finish?.()
+    const perOrder = (before: number | null, after: number | null) =>
+      before === null || after === null ? null : Math.round(((after - before) / Math.max(1, r.requests.total)) * 1000) / 1000
     const cpuMsPerOrder = {
-      backend: perOrder(cpu0.backend, backend.child.pid),
-      emulator: perOrder(cpu0.emulator, emulator.child.pid),
+      backend: perOrder(cpu0.backend, cpu1.backend),
+      emulator: perOrder(cpu0.emulator, cpu1.emulator),
       loadGenerator: Math.round(((loadCpu.user + loadCpu.system) / 1000 / Math.max(1, r.requests.total)) * 1000) / 1000,
     }
     return {
@@ -141,6 +86,8 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
       connections,
       seconds: r.duration,
       cpuMsPerOrder,
+      machineCoresBusy: cpu0.machine === null || cpu1.machine === null ? null : Math.round((cpu1.machine - cpu0.machine) / (toUs - fromUs) * 1000 * 100) / 100,
+      windowUs: { fromUs, toUs },
     }
   } finally {
     backend?.child.kill('SIGTERM')
@@ -156,10 +103,14 @@ export interface NotificationThroughput {
   /** Every post answered 204, every order paid, and each by exactly one applied notification. */
   exactlyOnce: boolean
   backendRssMb: number | null
+  /** Backend CPU (user + system) per post. */
+  cpuMsPerPost: number
+  /** The raw floor (bench/notify-floor.ts) on the same posts, interleaved round by round; ratio = backend / floor. */
+  floor: { perSec: number; cpuMsPerPost: number; ratio: number }
 }
 
 /** Section 4: notification handling by the backend process; orders are seeded in its database first. */
-export async function benchNotificationThroughput({ orders = 1500, connections = 16 } = {}): Promise<NotificationThroughput> {
+export async function benchNotificationThroughput({ orders = 1500, connections = 16, floorDatabaseUrl = '' } = {}): Promise<NotificationThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'))
   const databaseUrl = `sqlite:${join(dir, 'merchant.db')}`
   const merchantKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
@@ -194,8 +145,13 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     const n = buildNotification({ id: randomUUID(), createTime: rfc3339(now), eventType: 'TRANSACTION.SUCCESS', summary: '支付成功', originalType: 'transaction', plaintext }, apiV3Key, { serial: publicKeyId, privateKey: platformKey })
     posts.push(n, n)
   }
-  // Spread each pair apart but keep both in flight in the same window, so duplicates race their originals.
-  const order = posts.map((p, i) => ({ p, k: (i * 7919) % posts.length })).sort((a, b) => a.k - b.k).map((x) => x.p)
+  // Rounds alternate between the backend and the raw floor (same posts), so a noisy neighbour slows both alike.
+  // Within a round, each pair is spread apart but both stay in flight in the same window, so duplicates race their originals.
+  const rounds = Array.from({ length: NOTIFY_ROUNDS }, (_, r) => {
+    const slice = posts.slice(Math.floor((orders * r) / NOTIFY_ROUNDS) * 2, Math.floor((orders * (r + 1)) / NOTIFY_ROUNDS) * 2)
+    return slice.map((p, i) => ({ p, k: (i * 7919) % slice.length })).sort((a, b) => a.k - b.k).map((x) => x.p)
+  })
+  const order = rounds.flat()
 
   const backend = await startBackendProcess({
     WECHATPAY_MODE: 'direct',
@@ -216,25 +172,47 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
   })
   let failed = 0
   let seconds = 0
+  let floorSeconds = 0
+  let floorFailed = 0
+  const cpu = { backend: 0, floor: 0 }
   let backendRss: number | null = null
+  // The floor's store: a fresh SQLite file by default; any URL a FloorSink in notify-floor.ts knows (e.g. a PostgreSQL one).
+  const floor = await startFloorProcess({ databaseUrl: floorDatabaseUrl || `sqlite:${join(dir, 'floor.db')}`, publicKeyPath: join(dir, 'pub_key.pem'), publicKeyId, apiV3Key })
   try {
     const url = `${backend.url}/api/wechatpay/notify`
-    let next = 0
-    const started = process.hrtime.bigint()
-    await Promise.all(Array.from({ length: connections }, async () => {
-      while (next < order.length) {
-        const p = order[next++]
-        const res = await fetch(url, { method: 'POST', headers: p.headers, body: p.body })
-        await res.arrayBuffer()
-        if (res.status !== 204) failed++
+    const timed = async (pid: number | undefined, target: string, posts: typeof order) => {
+      const before = cpuMs(pid)
+      const r = await postNotifications(target, posts, connections)
+      const after = cpuMs(pid)
+      return { ...r, cpu: before === null || after === null ? 0 : after - before }
+    }
+    for (let r = 0; r < rounds.length; r++) {
+      const runBackend = async () => {
+        const b = await timed(backend.child.pid, url, rounds[r])
+        seconds += b.seconds
+        failed += b.failed
+        cpu.backend += b.cpu
       }
-    }))
-    seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const runFloor = async () => {
+        const f = await timed(floor.child.pid, floor.url, rounds[r])
+        floorSeconds += f.seconds
+        floorFailed += f.failed
+        cpu.floor += f.cpu
+      }
+      if (r % 2 === 0) await runBackend().then(runFloor)
+      else await runFloor().then(runBackend)
+    }
     backendRss = rssMb(backend.child.pid)
   } finally {
     backend.child.kill('SIGTERM')
+    floor.child.kill('SIGTERM')
     await new Promise((r) => backend.child.once('exit', r))
   }
+  if (floorFailed) throw new Error(`the notification floor refused ${floorFailed} posts`)
+  const perSec = Math.round(order.length / seconds)
+  const floorPerSec = Math.round(order.length / floorSeconds)
+  const perPost = (ms: number) => Math.round((ms / order.length) * 1000) / 1000
+  const floorResult = { perSec: floorPerSec, cpuMsPerPost: perPost(cpu.floor), ratio: Math.round((perSec / floorPerSec) * 1000) / 1000 }
 
   const check = await openStorage(databaseUrl)
   try {
@@ -245,7 +223,7 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     let paid = 0
     for (let i = 0; i < orders; i++) if ((await check.orders.get(orderNo(i)))?.status === 'paid') paid++
     const exactlyOnce = failed === 0 && paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
-    return { perSec: Math.round(order.length / seconds), posts: order.length, orders, exactlyOnce, backendRssMb: backendRss }
+    return { perSec, posts: order.length, orders, exactlyOnce, backendRssMb: backendRss, cpuMsPerPost: perPost(cpu.backend), floor: floorResult }
   } finally {
     await check.close()
     rmSync(dir, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { requestMessage } from './message'
-import { randomNonce, signMessage, unixSeconds, verifySignature } from './sign'
+import { randomNonce, signMessage, signMessageAsync, unixSeconds, verifySignature } from './sign'
 
 /** The only RSA scheme WeChat Pay accepts (wechatpay-v3.md §1.2). */
 export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048'
@@ -56,6 +56,19 @@ export function signRequest(
   const timestamp = unixSeconds((signer.clock ?? Date.now)())
   const nonce = (signer.nonce ?? randomNonce)()
   const signature = signMessage(requestMessage({ method, pathWithQuery, timestamp, nonce, body }), signer.privateKey)
+  return formatAuthorization({ mchid: signer.mchid, nonce_str: nonce, signature, timestamp, serial_no: signer.serialNo })
+}
+
+/** signRequest with the RSA signature computed on libuv's thread pool (the client's transport uses this). */
+export async function signRequestAsync(
+  signer: MerchantSigner,
+  method: string,
+  pathWithQuery: string,
+  body = '',
+): Promise<string> {
+  const timestamp = unixSeconds((signer.clock ?? Date.now)())
+  const nonce = (signer.nonce ?? randomNonce)()
+  const signature = await signMessageAsync(requestMessage({ method, pathWithQuery, timestamp, nonce, body }), signer.privateKey)
   return formatAuthorization({ mchid: signer.mchid, nonce_str: nonce, signature, timestamp, serial_no: signer.serialNo })
 }
 

@@ -7,7 +7,8 @@ import { loadApiV3Key, PUBLIC_KEY_ID_PATTERN } from './keys'
 import { buildMediaUpload, guessImageType } from './multipart'
 import { parseNotification, type ParsedNotification } from './notification'
 import { encryptSensitive } from './oaep'
-import { buildRequestPayment, type RequestPaymentParams } from './pay-sign'
+import { buildRequestPayment, buildRequestPaymentAsync, type RequestPaymentParams } from './pay-sign'
+import { PreparedPaySigns } from './pay-sign-cache'
 import { randomNonce } from './sign'
 import { Transport, type ApiResponse, type CallOptions } from './transport'
 import type { JsapiOrderRequest, PartnerJsapiOrderRequest, PartnerTransaction, PrepayResponse, Refund, RefundRequest, Transaction } from './types'
@@ -80,6 +81,7 @@ export class WechatPayClient {
   private readonly clock: () => number
   private readonly nonce: () => string
   private readonly closeTransport: () => void
+  private readonly preparedPaySigns: PreparedPaySigns
 
   constructor(o: WechatPayClientOptions) {
     if (!o.mchid) throw new WechatPayConfigError('mchid is required')
@@ -99,6 +101,7 @@ export class WechatPayClient {
     this.clock = o.clock ?? Date.now
     this.nonce = o.nonce ?? randomNonce
     this.signer = { mchid: o.mchid, serialNo: o.serialNo, privateKey: o.privateKey, clock: this.clock, nonce: this.nonce }
+    this.preparedPaySigns = new PreparedPaySigns(this.clock)
     const wire = o.fetch ? { send: fetchSend(o.fetch), close: () => undefined } : keepAliveSend()
     this.closeTransport = wire.close
     const certificates =
@@ -142,12 +145,26 @@ export class WechatPayClient {
 
   /** POST /v3/pay/transactions/jsapi (direct). Same out_trade_no + same body is safe to repeat. */
   async createJsapiOrder(order: JsapiOrderRequest): Promise<PrepayResponse> {
-    return (await this.call<PrepayResponse>('POST', '/v3/pay/transactions/jsapi', { body: order, retry: true })).data
+    const answer = (await this.call<PrepayResponse>('POST', '/v3/pay/transactions/jsapi', { body: order, retry: true })).data
+    await this.preparePayment(order.appid, answer)
+    return answer
   }
 
   /** POST /v3/pay/partner/transactions/jsapi (service provider; mchid of this client = sp_mchid). */
   async createPartnerJsapiOrder(order: PartnerJsapiOrderRequest): Promise<PrepayResponse> {
-    return (await this.call<PrepayResponse>('POST', '/v3/pay/partner/transactions/jsapi', { body: order, retry: true })).data
+    const answer = (await this.call<PrepayResponse>('POST', '/v3/pay/partner/transactions/jsapi', { body: order, retry: true })).data
+    await this.preparePayment(order.sub_appid ?? order.sp_appid, answer)
+    return answer
+  }
+
+  /** Signs the payment parameters for a fresh prepay_id on the thread pool, for the requestPayment that usually follows. */
+  private async preparePayment(appId: string | undefined, answer: PrepayResponse): Promise<void> {
+    if (!appId || typeof answer?.prepay_id !== 'string') return
+    try {
+      this.preparedPaySigns.put(appId, answer.prepay_id, await this.requestPaymentAsync(appId, answer.prepay_id))
+    } catch {
+      // requestPayment signs them itself.
+    }
   }
 
   /** Query by out_trade_no; pass subMchid in partner mode. */
@@ -195,7 +212,13 @@ export class WechatPayClient {
 
   /** Fresh wx.requestPayment parameters for a prepay_id, signed with the merchant key. */
   requestPayment(appId: string, prepayId: string): RequestPaymentParams {
-    return buildRequestPayment({ appId, prepayId, privateKey: this.signer.privateKey, clock: this.clock, nonce: this.nonce })
+    // Right after an order call, they were usually signed on the thread pool already (at most 5 s ago).
+    return this.preparedPaySigns.take(appId, prepayId) ?? buildRequestPayment({ appId, prepayId, privateKey: this.signer.privateKey, clock: this.clock, nonce: this.nonce })
+  }
+
+  /** requestPayment signed on libuv's thread pool, so a busy server's event loop is not held by RSA. */
+  requestPaymentAsync(appId: string, prepayId: string): Promise<RequestPaymentParams> {
+    return buildRequestPaymentAsync({ appId, prepayId, privateKey: this.signer.privateKey, clock: this.clock, nonce: this.nonce })
   }
 
   // ------------------------------------------------------------------ notifications

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { paySignMessage } from './message'
-import { randomNonce, signMessage, unixSeconds, verifySignature } from './sign'
+import { randomNonce, signMessage, signMessageAsync, unixSeconds, verifySignature } from './sign'
 
 /** Exactly the object handed to wx.requestPayment / Taro.requestPayment (wechatpay-v3.md §6). */
 export interface RequestPaymentParams {
@@ -26,6 +26,14 @@ export function buildRequestPayment({ appId, prepayId, privateKey, clock = Date.
   const nonceStr = nonce()
   const pkg = `prepay_id=${prepayId}`
   return { timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign: signMessage(paySignMessage(appId, timeStamp, nonceStr, pkg), privateKey) }
+}
+
+/** buildRequestPayment with the RSA signature computed on libuv's thread pool (same parameters, same paySign). */
+export async function buildRequestPaymentAsync({ appId, prepayId, privateKey, clock = Date.now, nonce = randomNonce }: PaySignInput): Promise<RequestPaymentParams> {
+  const timeStamp = unixSeconds(clock())
+  const nonceStr = nonce()
+  const pkg = `prepay_id=${prepayId}`
+  return { timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign: await signMessageAsync(paySignMessage(appId, timeStamp, nonceStr, pkg), privateKey) }
 }
 
 /** The WeChat client's check of a paySign against the merchant's public key (used by the emulator). */

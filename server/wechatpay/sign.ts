@@ -1,8 +1,19 @@
-import { randomBytes, sign, verify, type KeyObject } from 'node:crypto'
+import { randomFillSync, sign, verify, type KeyObject } from 'node:crypto'
 
 /** SHA256-with-RSA (RSASSA-PKCS1-v1_5) over the UTF-8 bytes, base64 (wechatpay-v3.md §1.1). */
 export function signMessage(message: string | Buffer, privateKey: KeyObject): string {
   return sign('sha256', typeof message === 'string' ? Buffer.from(message, 'utf8') : message, privateKey).toString('base64')
+}
+
+/**
+ * signMessage on libuv's thread pool: the same signature, while the event loop serves other
+ * requests (an RSA-2048 signature is ~0.3 ms of CPU).
+ */
+export function signMessageAsync(message: string | Buffer, privateKey: KeyObject): Promise<string> {
+  const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message
+  return new Promise((resolve, reject) => {
+    sign('sha256', data, privateKey, (err, signature) => (err ? reject(err) : resolve(signature.toString('base64'))))
+  })
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
@@ -25,14 +36,20 @@ export function verifySignature(message: string | Buffer, signature: string, pub
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
-/** Random [0-9A-Za-z] string from crypto.randomBytes, unbiased (rejection sampling). */
+/** CSPRNG bytes drawn in 4 KiB batches (as crypto.randomUUID does): one syscall per ~120 nonces. */
+const pool = Buffer.allocUnsafe(4096)
+let poolAt = pool.length
+
+/** Random [0-9A-Za-z] string from the CSPRNG, unbiased (rejection sampling). */
 export function randomNonce(length = 32): string {
   let out = ''
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248) out += ALPHABET[byte % 62] // 248 = 4 * 62: keeps the distribution uniform
-      if (out.length === length) break
+    if (poolAt === pool.length) {
+      randomFillSync(pool)
+      poolAt = 0
     }
+    const byte = pool[poolAt++]
+    if (byte < 248) out += ALPHABET[byte % 62] // 248 = 4 * 62: keeps the distribution uniform
   }
   return out
 }

@@ -2,7 +2,7 @@
  * The signed-call transport: signs a request, sends it (with a backup host and retries where that
  * is safe), verifies the answer with the platform keys, and turns every failure into a WechatPayError.
  */
-import { signRequest, type MerchantSigner } from './auth-header'
+import { signRequestAsync, type MerchantSigner } from './auth-header'
 import { WechatPayError } from './errors'
 import { HttpFailure, type HttpAnswer, type HttpSend } from './http'
 import type { ApiErrorBody } from './types'
@@ -129,7 +129,8 @@ export class Transport {
   /** Sends one signed request; returns a 2xx answer (verified when `verify`) or throws a WechatPayError. */
   private async send(base: string, method: string, pathWithQuery: string, bodyText: string, opts: CallOptions, verify: boolean): Promise<UnverifiedAnswer> {
     const headers: Record<string, string> = {
-      Authorization: signRequest(this.o.signer, method, pathWithQuery, bodyText),
+      // Signed on the thread pool: the event loop keeps serving while RSA runs.
+      Authorization: await signRequestAsync(this.o.signer, method, pathWithQuery, bodyText),
       Accept: 'application/json',
       'User-Agent': USER_AGENT,
       // Announce the key this client verifies with, so a merchant in a platform-key migration gets answers signed with it;
