@@ -1,6 +1,7 @@
 /**
  * Schema migrations for both engines, from one list: entry n is applied once, in order, on start.
  * SQLite remembers how far a file got in `user_version`; PostgreSQL in the `schema_migrations` table.
+ * Each text is written once, with the few words the dialects spell differently left to `Dialect`.
  * The SQLite text of an entry never changes once released (files in the field ran it); the
  * PostgreSQL text says the same in its dialect: BIGINT for milliseconds and fen (read back as
  * numbers), INTEGER for counts and 0/1 flags, identity ids, and a `rowid` identity column where SQLite
@@ -13,93 +14,40 @@ export interface Migration {
   postgres: string
 }
 
-const CORE = `CREATE TABLE users (
-     id TEXT PRIMARY KEY,
-     openid TEXT NOT NULL UNIQUE,
-     unionid TEXT,
-     created_at INTEGER NOT NULL,
-     last_login_at INTEGER NOT NULL
-   );
-   CREATE TABLE orders (
-     order_no TEXT PRIMARY KEY,
-     user_id TEXT NOT NULL REFERENCES users(id),
-     request_id TEXT NOT NULL,
-     amount INTEGER NOT NULL CHECK (amount > 0),
-     description TEXT NOT NULL,
-     status TEXT NOT NULL CHECK (status IN ('unpaid','paid','closed','refunded','failed')),
-     created_at INTEGER NOT NULL,
-     expires_at INTEGER NOT NULL,
-     paid_at INTEGER,
-     transaction_id TEXT,
-     paid_out_trade_no TEXT,
-     refunded_amount INTEGER NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
-     last_queried_at INTEGER,
-     UNIQUE (user_id, request_id)
-   );
-   CREATE INDEX orders_user_created ON orders(user_id, created_at DESC);
-   CREATE INDEX orders_status_created ON orders(status, created_at);
-   CREATE TABLE attempts (
-     out_trade_no TEXT PRIMARY KEY,
-     order_no TEXT NOT NULL REFERENCES orders(order_no),
-     seq INTEGER NOT NULL,
-     openid TEXT NOT NULL,
-     time_expire TEXT NOT NULL,
-     prepay_id TEXT,
-     prepay_expires_at INTEGER,
-     status TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     transaction_id TEXT,
-     paid_at INTEGER,
-     UNIQUE (order_no, seq)
-   );
-   CREATE TABLE refunds (
-     out_refund_no TEXT PRIMARY KEY,
-     order_no TEXT NOT NULL REFERENCES orders(order_no),
-     out_trade_no TEXT NOT NULL,
-     amount INTEGER NOT NULL CHECK (amount > 0),
-     total INTEGER NOT NULL,
-     reason TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     request_id TEXT,
-     status TEXT NOT NULL,
-     refund_id TEXT,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
-     UNIQUE (order_no, request_id)
-   );
-   CREATE INDEX refunds_order ON refunds(order_no);
-   CREATE TABLE notification_log (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     received_at INTEGER NOT NULL,
-     event_id TEXT,
-     event_type TEXT,
-     out_trade_no TEXT,
-     outcome TEXT NOT NULL,
-     detail TEXT NOT NULL
-   );`
+/** How the two dialects spell what the shared text leaves open. */
+interface Dialect {
+  /** Milliseconds since the epoch and amounts in fen (PostgreSQL's INTEGER is 32-bit). */
+  bigint: string
+  /** An auto-numbered primary key. */
+  serial: string
+  /** After a table's first column: PostgreSQL's insertion-order column (SQLite has its implicit rowid). */
+  rowid: string
+}
 
-const PG_CORE = `CREATE TABLE users (
+const SQLITE: Dialect = { bigint: 'INTEGER', serial: 'INTEGER PRIMARY KEY AUTOINCREMENT', rowid: '' }
+const POSTGRES: Dialect = { bigint: 'BIGINT', serial: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', rowid: '\n    rowid BIGINT GENERATED ALWAYS AS IDENTITY,' }
+
+const core = (d: Dialect) => `CREATE TABLE users (
      id TEXT PRIMARY KEY,
      openid TEXT NOT NULL UNIQUE,
      unionid TEXT,
-     created_at BIGINT NOT NULL,
-     last_login_at BIGINT NOT NULL
+     created_at ${d.bigint} NOT NULL,
+     last_login_at ${d.bigint} NOT NULL
    );
    CREATE TABLE orders (
-     order_no TEXT PRIMARY KEY,
-     rowid BIGINT GENERATED ALWAYS AS IDENTITY,
+     order_no TEXT PRIMARY KEY,${d.rowid}
      user_id TEXT NOT NULL REFERENCES users(id),
      request_id TEXT NOT NULL,
-     amount BIGINT NOT NULL CHECK (amount > 0),
+     amount ${d.bigint} NOT NULL CHECK (amount > 0),
      description TEXT NOT NULL,
      status TEXT NOT NULL CHECK (status IN ('unpaid','paid','closed','refunded','failed')),
-     created_at BIGINT NOT NULL,
-     expires_at BIGINT NOT NULL,
-     paid_at BIGINT,
+     created_at ${d.bigint} NOT NULL,
+     expires_at ${d.bigint} NOT NULL,
+     paid_at ${d.bigint},
      transaction_id TEXT,
      paid_out_trade_no TEXT,
-     refunded_amount BIGINT NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
-     last_queried_at BIGINT,
+     refunded_amount ${d.bigint} NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
+     last_queried_at ${d.bigint},
      UNIQUE (user_id, request_id)
    );
    CREATE INDEX orders_user_created ON orders(user_id, created_at DESC);
@@ -111,33 +59,32 @@ const PG_CORE = `CREATE TABLE users (
      openid TEXT NOT NULL,
      time_expire TEXT NOT NULL,
      prepay_id TEXT,
-     prepay_expires_at BIGINT,
+     prepay_expires_at ${d.bigint},
      status TEXT NOT NULL,
-     created_at BIGINT NOT NULL,
+     created_at ${d.bigint} NOT NULL,
      transaction_id TEXT,
-     paid_at BIGINT,
+     paid_at ${d.bigint},
      UNIQUE (order_no, seq)
    );
    CREATE TABLE refunds (
-     out_refund_no TEXT PRIMARY KEY,
-     rowid BIGINT GENERATED ALWAYS AS IDENTITY,
+     out_refund_no TEXT PRIMARY KEY,${d.rowid}
      order_no TEXT NOT NULL REFERENCES orders(order_no),
      out_trade_no TEXT NOT NULL,
-     amount BIGINT NOT NULL CHECK (amount > 0),
-     total BIGINT NOT NULL,
+     amount ${d.bigint} NOT NULL CHECK (amount > 0),
+     total ${d.bigint} NOT NULL,
      reason TEXT NOT NULL,
      kind TEXT NOT NULL,
      request_id TEXT,
      status TEXT NOT NULL,
      refund_id TEXT,
-     created_at BIGINT NOT NULL,
-     updated_at BIGINT NOT NULL,
+     created_at ${d.bigint} NOT NULL,
+     updated_at ${d.bigint} NOT NULL,
      UNIQUE (order_no, request_id)
    );
    CREATE INDEX refunds_order ON refunds(order_no);
    CREATE TABLE notification_log (
-     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-     received_at BIGINT NOT NULL,
+     id ${d.serial},
+     received_at ${d.bigint} NOT NULL,
      event_id TEXT,
      event_type TEXT,
      out_trade_no TEXT,
@@ -146,9 +93,9 @@ const PG_CORE = `CREATE TABLE users (
    );`
 
 /** Applications, shops, and the shop an order is paid to. */
-const ONBOARDING = `
+const onboarding = (d: Dialect) => `
   CREATE TABLE applications (
-    application_no TEXT PRIMARY KEY,
+    application_no TEXT PRIMARY KEY,${d.rowid}
     user_id TEXT NOT NULL REFERENCES users(id),
     request_id TEXT NOT NULL,
     out_request_no TEXT NOT NULL UNIQUE,
@@ -164,9 +111,9 @@ const ONBOARDING = `
     account_validation TEXT,
     rejections TEXT,
     sealed TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    last_queried_at INTEGER,
+    created_at ${d.bigint} NOT NULL,
+    updated_at ${d.bigint} NOT NULL,
+    last_queried_at ${d.bigint},
     UNIQUE (user_id, request_id)
   );
   CREATE INDEX applications_user_created ON applications(user_id, created_at DESC);
@@ -177,150 +124,65 @@ const ONBOARDING = `
     name TEXT NOT NULL,
     sub_app_id TEXT,
     application_no TEXT REFERENCES applications(application_no),
-    created_at INTEGER NOT NULL
-  );
-  ALTER TABLE orders ADD COLUMN shop_id TEXT;
-  ALTER TABLE orders ADD COLUMN sub_mchid TEXT;
-  ALTER TABLE orders ADD COLUMN sub_app_id TEXT;`
-
-const PG_ONBOARDING = `
-  CREATE TABLE applications (
-    application_no TEXT PRIMARY KEY,
-    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
-    user_id TEXT NOT NULL REFERENCES users(id),
-    request_id TEXT NOT NULL,
-    out_request_no TEXT NOT NULL UNIQUE,
-    organization_type TEXT NOT NULL,
-    merchant_shortname TEXT NOT NULL,
-    state TEXT NOT NULL,
-    state_desc TEXT,
-    applyment_id TEXT,
-    sub_mchid TEXT,
-    shop_id TEXT,
-    sign_url TEXT,
-    legal_validation_url TEXT,
-    account_validation TEXT,
-    rejections TEXT,
-    sealed TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    last_queried_at BIGINT,
-    UNIQUE (user_id, request_id)
-  );
-  CREATE INDEX applications_user_created ON applications(user_id, created_at DESC);
-  CREATE INDEX applications_state ON applications(state);
-  CREATE TABLE shops (
-    shop_id TEXT PRIMARY KEY,
-    sub_mchid TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    sub_app_id TEXT,
-    application_no TEXT REFERENCES applications(application_no),
-    created_at BIGINT NOT NULL
+    created_at ${d.bigint} NOT NULL
   );
   ALTER TABLE orders ADD COLUMN shop_id TEXT;
   ALTER TABLE orders ADD COLUMN sub_mchid TEXT;
   ALTER TABLE orders ADD COLUMN sub_app_id TEXT;`
 
 /** Whether an order was placed with profit sharing, its split summary, the split jobs, admin splits and returns. */
-const SPLITS = `
+const splits = (d: Dialect) => `
   ALTER TABLE orders ADD COLUMN profit_sharing INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE orders ADD COLUMN split_status TEXT;
-  ALTER TABLE orders ADD COLUMN split_commission INTEGER;
-  ALTER TABLE orders ADD COLUMN split_unfrozen INTEGER;
+  ALTER TABLE orders ADD COLUMN split_commission ${d.bigint};
+  ALTER TABLE orders ADD COLUMN split_unfrozen ${d.bigint};
   CREATE TABLE split_jobs (
-    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
+    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),${d.rowid}
     step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
     attempts INTEGER NOT NULL,
-    next_at INTEGER NOT NULL,
+    next_at ${d.bigint} NOT NULL,
     last_error TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    created_at ${d.bigint} NOT NULL,
+    updated_at ${d.bigint} NOT NULL
   );
   CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
   CREATE TABLE splits (
-    split_no TEXT PRIMARY KEY,
+    split_no TEXT PRIMARY KEY,${d.rowid}
     order_no TEXT NOT NULL REFERENCES orders(order_no),
     request_id TEXT NOT NULL,
     receivers TEXT NOT NULL,
     finish INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
     fail_reason TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
+    created_at ${d.bigint} NOT NULL,
+    updated_at ${d.bigint} NOT NULL,
     UNIQUE (order_no, request_id)
   );
   CREATE TABLE split_returns (
-    return_no TEXT PRIMARY KEY,
+    return_no TEXT PRIMARY KEY,${d.rowid}
     split_no TEXT NOT NULL REFERENCES splits(split_no),
     order_no TEXT NOT NULL REFERENCES orders(order_no),
     request_id TEXT NOT NULL,
     return_mchid TEXT NOT NULL,
-    amount INTEGER NOT NULL CHECK (amount > 0),
+    amount ${d.bigint} NOT NULL CHECK (amount > 0),
     description TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
     fail_reason TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
+    created_at ${d.bigint} NOT NULL,
+    updated_at ${d.bigint} NOT NULL,
     UNIQUE (split_no, request_id)
   );
 `
 
-const PG_SPLITS = `
-  ALTER TABLE orders ADD COLUMN profit_sharing INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE orders ADD COLUMN split_status TEXT;
-  ALTER TABLE orders ADD COLUMN split_commission BIGINT;
-  ALTER TABLE orders ADD COLUMN split_unfrozen BIGINT;
-  CREATE TABLE split_jobs (
-    order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
-    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
-    step TEXT NOT NULL CHECK (step IN ('split','finish','done','failed')),
-    attempts INTEGER NOT NULL,
-    next_at BIGINT NOT NULL,
-    last_error TEXT,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
-  );
-  CREATE INDEX split_jobs_due ON split_jobs(step, next_at);
-  CREATE TABLE splits (
-    split_no TEXT PRIMARY KEY,
-    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
-    order_no TEXT NOT NULL REFERENCES orders(order_no),
-    request_id TEXT NOT NULL,
-    receivers TEXT NOT NULL,
-    finish INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('processing','finished','failed')),
-    fail_reason TEXT,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    UNIQUE (order_no, request_id)
-  );
-  CREATE TABLE split_returns (
-    return_no TEXT PRIMARY KEY,
-    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
-    split_no TEXT NOT NULL REFERENCES splits(split_no),
-    order_no TEXT NOT NULL REFERENCES orders(order_no),
-    request_id TEXT NOT NULL,
-    return_mchid TEXT NOT NULL,
-    amount BIGINT NOT NULL CHECK (amount > 0),
-    description TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('processing','succeeded','failed')),
-    fail_reason TEXT,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    UNIQUE (split_no, request_id)
-  );
-`
+/** Both dialects of one migration text. */
+const both = (name: string, text: (d: Dialect) => string): Migration => ({ name, sqlite: text(SQLITE), postgres: text(POSTGRES) })
 
 export const MIGRATIONS: readonly Migration[] = [
-  { name: 'core', sqlite: CORE, postgres: PG_CORE },
-  { name: 'onboarding', sqlite: ONBOARDING, postgres: PG_ONBOARDING },
-  { name: 'splits', sqlite: SPLITS, postgres: PG_SPLITS },
-  {
-    // Created outside the numbered list before; IF NOT EXISTS keeps files that already have it.
-    name: 'component_ticket',
-    sqlite: 'CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at INTEGER NOT NULL)',
-    postgres: 'CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at BIGINT NOT NULL)',
-  },
+  both('core', core),
+  both('onboarding', onboarding),
+  both('splits', splits),
+  // Created outside the numbered list before; IF NOT EXISTS keeps files that already have it.
+  both('component_ticket', (d) => `CREATE TABLE IF NOT EXISTS component_ticket (id INTEGER PRIMARY KEY CHECK (id = 1), ticket TEXT NOT NULL, received_at ${d.bigint} NOT NULL)`),
   {
     // The shared rate limiter (postgres-guards.ts): per name and key, the times of the hits still in
     // the window. SQLite keeps its limiters in memory (one process), so nothing to create there.
