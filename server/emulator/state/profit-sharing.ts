@@ -126,15 +126,32 @@ function checkReceiver(ctx: EmulatorContext, merchant: MerchantRecord, input: Sp
   }
 }
 
-/** POST /v3/ecommerce/profitsharing/orders and /v3/profitsharing/orders: accepted as PROCESSING, settled later. */
-export function createSplit(ctx: EmulatorContext, merchant: MerchantRecord, input: SplitInput): SplitRecord {
+/**
+ * The checks a split and a finish request share: the same out_order_no with the same body answers
+ * the stored request; else the order must be splittable and under its request limit.
+ */
+function openRequest(
+  ctx: EmulatorContext,
+  merchant: MerchantRecord,
+  input: { subMchid: string; transactionId: string; outOrderNo: string; body: unknown },
+  o: { refuseFinished?: boolean } = {},
+): { existing: SplitRecord } | { existing?: undefined; key: string; fingerprint: string; order: ReturnType<typeof splittableOrder>; ledger: ReturnType<typeof ledgerOf> } {
   const key = `${merchant.mchid}:${input.outOrderNo}`
   const fingerprint = canonicalJson(input.body)
   const existing = existingSplit(ctx, key, fingerprint)
-  if (existing) return existing
+  if (existing) return { existing }
   const order = splittableOrder(ctx, merchant, input.subMchid, input.transactionId)
   const ledger = ledgerOf(ctx, order)
+  if (o.refuseFinished && ledger.finished) throw new ApiError('INVALID_REQUEST', '分账已完结，无需再次请求')
   if (requestsOf(ctx, order.key) >= MAX_SPLITS_PER_ORDER) throw new ApiError('INVALID_REQUEST', '该笔订单的分账请求次数已达上限')
+  return { key, fingerprint, order, ledger }
+}
+
+/** POST /v3/ecommerce/profitsharing/orders and /v3/profitsharing/orders: accepted as PROCESSING, settled later. */
+export function createSplit(ctx: EmulatorContext, merchant: MerchantRecord, input: SplitInput): SplitRecord {
+  const opened = openRequest(ctx, merchant, input)
+  if (opened.existing) return opened.existing
+  const { key, fingerprint, order, ledger } = opened
   input.receivers.forEach((r, i) => checkReceiver(ctx, merchant, input, r, i))
   const sum = input.receivers.reduce((s, r) => s + r.amount, 0)
   const cap = Math.floor((order.totalFen * capBps(input.family, merchant, input.subMchid)) / 10000)
@@ -180,14 +197,9 @@ function storeSplit(
 
 /** E-commerce finish-order and ordinary orders/unfreeze: everything still frozen goes to the sub-merchant. */
 export function finishSplit(ctx: EmulatorContext, merchant: MerchantRecord, input: { family: SplitFamily; subMchid: string; transactionId: string; outOrderNo: string; description: string; body: unknown }): SplitRecord {
-  const key = `${merchant.mchid}:${input.outOrderNo}`
-  const fingerprint = canonicalJson(input.body)
-  const existing = existingSplit(ctx, key, fingerprint)
-  if (existing) return existing
-  const order = splittableOrder(ctx, merchant, input.subMchid, input.transactionId)
-  const ledger = ledgerOf(ctx, order)
-  if (ledger.finished) throw new ApiError('INVALID_REQUEST', '分账已完结，无需再次请求')
-  if (requestsOf(ctx, order.key) >= MAX_SPLITS_PER_ORDER) throw new ApiError('INVALID_REQUEST', '该笔订单的分账请求次数已达上限')
+  const opened = openRequest(ctx, merchant, input, { refuseFinished: true })
+  if (opened.existing) return opened.existing
+  const { key, fingerprint, order, ledger } = opened
   const split = storeSplit(ctx, merchant, input, { key, fingerprint, orderKey: order.key }, { kind: 'finish', receivers: [], finish: true, unfrozenFen: ledger.unsplitFen, description: input.description })
   Object.assign(ledger, { unsplitFen: 0, finished: true })
   ctx.store.save()
