@@ -9,6 +9,10 @@ const serverTransform = { '^.+\\.[jt]sx?$': ['babel-jest', { configFile: './babe
 /** @type {import('jest').Config} */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // Jest's default on a 2-core machine is one worker, i.e. every suite in band, one after another.
+  // Most of the slow suites wait on child processes (Taro builds, miniprogram-ci, a browser, a
+  // restarted backend), so two suites side by side keep both cores busy.
+  maxWorkers: 2,
   projects: [
     {
       // Pure units, the payment store, services and page components (RTL on mocked Taro components).
