@@ -3,31 +3,17 @@
 // the real `wechat` payment driver) rendered in miniprogram-simulate, its wxml compiled by the
 // official wcc compiler. A user types into the compiled inputs and taps the compiled button; what
 // reaches wx.requestPayment is what a phone's WeChat client would receive.
-import { ensureWeappBuild } from './support/build-weapp'
-import { launchApp, waitFor, type SimApp } from './support/weapp-sim'
+import { simSuite } from './support/sim-suite'
+import { waitFor, type SimApp } from './support/weapp-sim'
+import type { WxBehaviour } from './support/wx-stub'
 
 const CHECKOUT = 'pages/checkout/index'
 const RESULT = 'pages/result/index'
 
-let root: string
-let app: SimApp | undefined
-
-beforeAll(async () => {
-  root = await ensureWeappBuild('weapp-sim', { TARO_APP_API_BASE: '', TARO_APP_PAY_MODE: 'wechat' })
-})
-
-afterEach(() => {
-  app?.close()
-  app = undefined
-})
+const sim = simSuite()
 
 /** Launches the app on the checkout page and waits until its form is rendered. */
-async function openCheckout(wx: NonNullable<Parameters<typeof launchApp>[2]>['wx'] = {}) {
-  const launched = launchApp(root, CHECKOUT, { wx })
-  app = launched
-  await waitFor(() => launched.find('amount-input') && launched.find('pay-button'), 'the checkout form to render')
-  return launched
-}
+const openCheckout = (wx: Partial<WxBehaviour> = {}) => sim.open(CHECKOUT, wx, (app) => app.find('amount-input') && app.find('pay-button'), 'the checkout form to render')
 
 /** Waits until the result page is on top and shows a final title; returns that title. */
 async function resultTitle(page: SimApp, timeoutMs?: number): Promise<string> {

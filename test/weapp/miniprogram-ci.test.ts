@@ -10,7 +10,7 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ciSettings } from '../../scripts/preview-support'
-import { ensureWeappBuild, projectRoot } from './support/build-weapp'
+import { BUILD_STAMP, prodBuild, projectRoot } from './support/build-weapp'
 
 const APPID = 'wx0123456789abcdef'
 let build: string
@@ -21,7 +21,7 @@ afterAll(() => {
 })
 
 beforeAll(async () => {
-  build = await ensureWeappBuild('weapp-prod', { TARO_APP_API_BASE: 'https://api.example.com', TARO_APP_PAY_MODE: 'wechat' })
+  build = await prodBuild()
   const keyDir = mkdtempSync(join(tmpdir(), 'ci-key-'))
   made.push(keyDir)
   key = join(keyDir, 'private.key')
@@ -34,7 +34,7 @@ function projectWithBuild(change?: (dist: string) => void): string {
   made.push(dir)
   writeFileSync(join(dir, 'project.config.json'), readFileSync(join(projectRoot, 'project.config.json')))
   cpSync(build, join(dir, 'dist'), { recursive: true })
-  rmSync(join(dir, 'dist/.weapp-test-build.json'), { force: true })
+  rmSync(join(dir, 'dist', BUILD_STAMP), { force: true })
   change?.(join(dir, 'dist'))
   return dir
 }
