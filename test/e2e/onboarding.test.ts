@@ -3,53 +3,21 @@
  * e-commerce mode and the WeChat Pay emulator. Fill the form with generated PNGs, submit, move the
  * applyment through the emulator's control API, see 审核中, then 已完成 and the shop's QR code.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
+import type { Page } from 'playwright-core'
 import { advance, png } from '../merchant/onboarding-helpers'
-import { launchChromium } from './support/browser'
-import { buildH5 } from './support/h5-build'
-import { serveStatic, type StaticServer } from './support/static-server'
+import { e2eStack, openPhone, shot as shotAs } from './support/stack'
 
 jest.setTimeout(240_000)
 
-const ROOT = join(__dirname, '../..')
-const ARTIFACTS = join(__dirname, 'artifacts')
-const H5_OUT = join(ROOT, '.taro-test/e2e-h5-onboarding')
-
-let emulator: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let site: StaticServer
-let browser: Browser
 // The backend refreshes an application from WeChat Pay at most every 10 s: its clock is moved on with the emulator's.
 let offsetMs = 0
-const clock = () => Date.now() + offsetMs
+const stack = e2eStack({ mode: 'ecommerce', clock: () => Date.now() + offsetMs, h5: true })
 async function later(ms: number) {
   offsetMs += ms
-  await emulator.advanceClock(ms)
+  await stack.emulator.advanceClock(ms)
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  emulator = await startEmulator({ retryScale: 0.001 })
-  merchant = await registerMerchant(emulator, { mode: 'ecommerce' })
-  backend = await startBackend({ emulator, merchant, clock })
-  await buildH5(H5_OUT, { TARO_APP_API_BASE: backend.url, TARO_APP_PAY_MODE: 'emulator', TARO_APP_EMULATOR_URL: emulator.url, TARO_APP_APPID: merchant.appId })
-  site = await serveStatic(H5_OUT)
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await backend?.close()
-  await emulator?.close()
-})
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `onboarding-${name}.png`), fullPage: true })
+const shot = (page: Page, name: string) => shotAs(page, `onboarding-${name}`)
 const field = (page: Page, path: string) => page.locator(`#f-${path.replace(/\./g, '-')} input`)
 const visible = (page: Page, id: string) => page.locator(`#${id}:visible`)
 
@@ -66,11 +34,8 @@ async function photo(page: Page, path: string, seed: number) {
 }
 
 test('a 小微 shop applies in the browser and, once WeChat Pay finishes the review, gets its shop QR code', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' })
-  const page = await context.newPage()
   const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(`${site.url}/#/pages/applications/index`)
+  const page = await openPhone(stack, 'pages/applications/index', (e) => errors.push(e.message))
   await visible(page, 'new-application').click()
   await page.locator('#step-title:visible', { hasText: '主体信息' }).waitFor()
   await visible(page, 'c-organizationType-2401').click()
@@ -105,19 +70,19 @@ test('a 小微 shop applies in the browser and, once WeChat Pay finishes the rev
   console.log('submitted', applicationNo, await page.locator('#application-state:visible').textContent())
   await shot(page, '6-submitted')
 
-  await advance(emulator, applicationNo, 'AUDITING')
+  await advance(stack.emulator, applicationNo, 'AUDITING')
   await later(60_000)
   await visible(page, 'refresh-status').click()
   await page.locator('#application-state:visible', { hasText: '审核中' }).waitFor({ timeout: 20_000 })
   await shot(page, '7-auditing')
 
-  await advance(emulator, applicationNo, 'NEED_SIGN')
+  await advance(stack.emulator, applicationNo, 'NEED_SIGN')
   await later(60_000)
   await visible(page, 'refresh-status').click()
   await page.locator('#application-state:visible', { hasText: '待签约' }).waitFor({ timeout: 20_000 })
   await shot(page, '8-need-sign')
 
-  await advance(emulator, applicationNo, 'FINISH')
+  await advance(stack.emulator, applicationNo, 'FINISH')
   await later(60_000)
   await visible(page, 'refresh-status').click()
   await page.locator('#application-state:visible', { hasText: '已完成' }).waitFor({ timeout: 20_000 })
