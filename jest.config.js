@@ -13,6 +13,8 @@ module.exports = {
   // Most of the slow suites wait on child processes (Taro builds, miniprogram-ci, a browser, a
   // restarted backend), so two suites side by side keep both cores busy.
   maxWorkers: 2,
+  // This run's RSA test keys, generated once for every worker (test/support/test-keys.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     {
       // Pure units, the payment store, services and page components (RTL on mocked Taro components).

@@ -2,11 +2,12 @@
  * Test support for the WeChat Pay v3 emulator: start one on a free loopback port, drive its control
  * API, and register a merchant with real RSA keys (the interface agreed with the backend tests).
  */
-import { generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'node:crypto'
+import { randomBytes, randomInt, type KeyObject } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { buildEmulator } from '../../server/emulator/app'
 import type { DeliveryRecord } from '../../server/emulator/state/types'
 import { publicKeyPem as toPublicPem, type RequestPaymentParams } from '../../server/wechatpay'
+import { pooledKey, pooledPlatformKey } from './test-keys'
 
 export interface EmulatorOptions {
   platformMode?: 'publicKey' | 'certificate'
@@ -44,20 +45,7 @@ export interface EmulatorHandle {
   pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail'; couponFen?: number }): Promise<string>
 }
 
-// RSA-2048 key generation is slow: small pools per test process serve every emulator and merchant.
-// WeChat Pay's keys and merchants' keys come from separate pools, so a platform key is never a merchant's.
-const makePool = (size: number) => {
-  const keys: KeyObject[] = []
-  let next = 0
-  return (): KeyObject => {
-    if (keys.length < size) keys.push(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
-    return keys[next++ % size]
-  }
-}
-/** A platform (WeChat Pay side) key from the per-process pool; successive calls differ. */
-export const pooledPlatformKey = makePool(3)
-/** A merchant key from the per-process pool; successive calls differ. */
-export const pooledKey = makePool(3)
+export { pooledKey, pooledPlatformKey }
 
 async function control<T>(url: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
