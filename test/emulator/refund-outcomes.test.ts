@@ -172,6 +172,7 @@ describe('with the real refund interval and settle time', () => {
       expect([settled.status, settled.json.refund?.status]).toEqual([200, 'ABNORMAL'])
       await hook.waitFor(1)
       expect(noticesOf(hook, sm, request.out_refund_no).map((n) => n.eventType)).toEqual(['REFUND.ABNORMAL'])
+      await slow.idle() // the delivery is recorded once the endpoint's answer is back, a moment after it arrived
       expect((await slow.deliveries()).filter((d) => d.outRefundNo === request.out_refund_no && d.kind === 'attempt')).toHaveLength(1)
 
       expect((await settle(slow, 'R-never', { status: 'SUCCESS' })).json.error?.code).toBe('REFUND_NOT_FOUND')
