@@ -3,7 +3,7 @@
  * the real schedule (scaled), every attempt is recorded; probes, drops and duplicates on demand.
  */
 import { RETRY_INTERVALS_S } from '../../server/emulator/notifier'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant, withEmulator } from '../support/emulator'
 import { clientFor, directOrder, eventually, notifyEndpoint } from './helpers'
 
 const OPENID = 'o-notify-user'
@@ -21,11 +21,7 @@ describe('retries on the scaled real schedule', () => {
   const retryScale = 0.01 // 15 s → 150 ms
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale, notifyTimeoutMs: 1000 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale, notifyTimeoutMs: 1000 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('an endpoint that fails twice then succeeds gets exactly three attempts, spaced 15 s and 15 s (scaled)', async () => {
     const notify = await notifyEndpoint([500, 503, 204])
@@ -94,11 +90,7 @@ describe('the real schedule on the emulated clock', () => {
   const clock = () => now
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ clock, retryScale: 1 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ clock, retryScale: 1 }, (e, merchant) => ([emu, m] = [e, merchant]))
   const advance = async (ms: number) => {
     now += ms
     await emu.advanceClock(0) // the emulator re-reads its clock and runs what is due
@@ -132,11 +124,7 @@ describe('the real schedule on the emulated clock', () => {
 describe('injected notification faults', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('a WECHATPAY/SIGNTEST/ probe comes first with a bad signature; the real notification follows', async () => {
     const notify = await notifyEndpoint([401, 204])

@@ -3,7 +3,7 @@
  * minimum before closing a new order (wechatpay-v3.md §7.1, §7.2).
  */
 import { decryptResource, type Transaction, WechatPayError } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant, withEmulator } from '../support/emulator'
 import { call, clientFor, directOrder, notifyEndpoint } from './helpers'
 
 const OPENID = 'o-payment-rules-user'
@@ -11,12 +11,7 @@ const OPENID = 'o-payment-rules-user'
 describe('a coupon pays part of the order', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale: 0.001, refundSettleMs: 10 })
-    m = await registerMerchant(emu)
-    await emu.login(m.appId, OPENID)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale: 0.001, refundSettleMs: 10 }, (e, merchant) => ([emu, m] = [e, merchant]), { login: OPENID })
 
   test('payer_total = total − coupon with a promotion_detail, in the notification and the query; refunds split the coupon share', async () => {
     const hook = await notifyEndpoint()

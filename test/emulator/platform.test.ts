@@ -4,26 +4,16 @@
  */
 import { createHash, X509Certificate } from 'node:crypto'
 import { decryptAead, loadPublicKey, PlatformKeys, verifyWechatpaySignature } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { call, clientFor, directOrder, notifyEndpoint, signedByPlatform } from './helpers'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
+import { call, clientFor, directOrder, notifyEndpoint, signedByPlatform, switchTo } from './helpers'
 
 const verifiesWith = (a: { headers: Headers; text: string }, serial: string, pem: string) =>
   verifyWechatpaySignature({ headers: a.headers, body: Buffer.from(a.text), keys: new PlatformKeys([[serial, loadPublicKey(pem)]]), now: Math.floor(Date.now() / 1000) }).ok
 
-const switchTo = async (emu: EmulatorHandle, mchid: string, body: Record<string, unknown>) => {
-  const res = await fetch(`${emu.url}/__emulator/merchants/${mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect(res.status).toBe(200)
-  return (await res.json()) as { platform: TestMerchant['platform']; previous?: TestMerchant['platform'] }
-}
-
 describe('certificate mode', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ platformMode: 'certificate', retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('GET /v3/certificates lists the certificate, encrypted with the APIv3 key, signed by it', async () => {
     const a = await call(emu, m, '/v3/certificates')
@@ -79,11 +69,7 @@ describe('certificate mode', () => {
 describe('public-key mode', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('GET /v3/certificates is 404 RESOURCE_NOT_EXISTS with the real message', async () => {
     const a = await call(emu, m, '/v3/certificates')

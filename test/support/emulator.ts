@@ -99,8 +99,11 @@ const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 const randomMchid = () => `19${randomInt(10_000_000, 99_999_999)}`
 const randomAppId = () => `wx${randomBytes(8).toString('hex')}`
 
+/** How registerMerchant sets a merchant up: its mode (default direct), and a fixed mchid or appid. */
+export interface RegisterOptions { mode?: TestMerchant['mode']; mchid?: string; appId?: string }
+
 /** Generates (or reuses) an RSA-2048 merchant key, registers merchant (+ sub-merchant) and app(s) through the control API. */
-export async function registerMerchant(emu: EmulatorHandle, options: { mode?: TestMerchant['mode']; mchid?: string; appId?: string } = {}): Promise<TestMerchant> {
+export async function registerMerchant(emu: EmulatorHandle, options: RegisterOptions = {}): Promise<TestMerchant> {
   const mode = options.mode ?? 'direct'
   const privateKey = pooledKey()
   const mchid = options.mchid ?? randomMchid()
@@ -131,4 +134,22 @@ export async function registerMerchant(emu: EmulatorHandle, options: { mode?: Te
     ...(sub ?? {}),
     platform,
   }
+}
+
+/**
+ * Registers the enclosing block's beforeAll / afterAll: an emulator started with `options` and one
+ * merchant registered there (`merchant` options; `login`: a user of its app who has logged in),
+ * handed to `set`; the emulator is closed after.
+ */
+export function withEmulator(options: EmulatorOptions, set: (emu: EmulatorHandle, m: TestMerchant) => void, merchant: RegisterOptions & { login?: string } = {}): void {
+  let emu: EmulatorHandle | undefined
+  beforeAll(async () => {
+    const { login, ...register } = merchant
+    const started = await startEmulator(options)
+    emu = started
+    const m = await registerMerchant(started, register)
+    if (login !== undefined) await started.login(m.appId, login)
+    set(started, m)
+  })
+  afterAll(() => emu?.close())
 }
