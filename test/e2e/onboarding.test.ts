@@ -33,6 +33,15 @@ async function photo(page: Page, path: string, seed: number) {
   await page.locator(`#status-${path.replace(/\./g, '-')}:visible`, { hasText: '已上传' }).waitFor()
 }
 
+/** WeChat Pay moves the review to `state`; a minute later 刷新 shows `label` on the status page (then a screenshot). */
+async function reviewMovesTo(page: Page, applicationNo: string, state: Parameters<typeof advance>[2], label: string, shotName?: string) {
+  await advance(stack.emulator, applicationNo, state)
+  await later(60_000)
+  await visible(page, 'refresh-status').click()
+  await page.locator('#application-state:visible', { hasText: label }).waitFor({ timeout: 20_000 })
+  if (shotName) await shot(page, shotName)
+}
+
 test('a 小微 shop applies in the browser and, once WeChat Pay finishes the review, gets its shop QR code', async () => {
   const errors: string[] = []
   const page = await openPhone(stack, 'pages/applications/index', (e) => errors.push(e.message))
@@ -70,22 +79,9 @@ test('a 小微 shop applies in the browser and, once WeChat Pay finishes the rev
   console.log('submitted', applicationNo, await page.locator('#application-state:visible').textContent())
   await shot(page, '6-submitted')
 
-  await advance(stack.emulator, applicationNo, 'AUDITING')
-  await later(60_000)
-  await visible(page, 'refresh-status').click()
-  await page.locator('#application-state:visible', { hasText: '审核中' }).waitFor({ timeout: 20_000 })
-  await shot(page, '7-auditing')
-
-  await advance(stack.emulator, applicationNo, 'NEED_SIGN')
-  await later(60_000)
-  await visible(page, 'refresh-status').click()
-  await page.locator('#application-state:visible', { hasText: '待签约' }).waitFor({ timeout: 20_000 })
-  await shot(page, '8-need-sign')
-
-  await advance(stack.emulator, applicationNo, 'FINISH')
-  await later(60_000)
-  await visible(page, 'refresh-status').click()
-  await page.locator('#application-state:visible', { hasText: '已完成' }).waitFor({ timeout: 20_000 })
+  await reviewMovesTo(page, applicationNo, 'AUDITING', '审核中', '7-auditing')
+  await reviewMovesTo(page, applicationNo, 'NEED_SIGN', '待签约', '8-need-sign')
+  await reviewMovesTo(page, applicationNo, 'FINISH', '已完成')
   await page.locator('#shop-qr:visible').waitFor()
   await shot(page, '9-finished')
   const path = await page.locator('#shop-path:visible').textContent()

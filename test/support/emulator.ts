@@ -4,31 +4,17 @@
  */
 import { randomBytes, randomInt, type KeyObject } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { buildEmulator } from '../../server/emulator/app'
+import { buildEmulator, type EmulatorOptions as ServerEmulatorOptions } from '../../server/emulator/app'
 import type { DeliveryRecord } from '../../server/emulator/state/types'
 import { publicKeyPem as toPublicPem, type RequestPaymentParams } from '../../server/wechatpay'
 import { pooledKey, pooledPlatformKey } from './test-keys'
 
-export interface EmulatorOptions {
-  platformMode?: 'publicKey' | 'certificate'
-  retryScale?: number
-  notifyTimeoutMs?: number
-  statePath?: string
-  /** Milliseconds since the epoch (the emulated clock adds /__emulator/clock offsets to it). */
-  clock?: () => number
-  /** Default 0 here (the emulator's own default is 0.02): ask for probes explicitly. */
-  signtestRate?: number
-  refundSettleMs?: number
-  /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
-  applymentAutoMs?: number
-  mediaMaxBytes?: number
-  /** Default 0 here (no one-refund-per-minute rule); the emulator's own default is 60 000. */
-  refundIntervalMs?: number
-  /** Default 0 here (close at once); the emulator's own default is 300 000 (5 minutes). */
-  minCloseAgeMs?: number
-  /** Allowed browser origins (default: loopback origins). */
-  corsOrigins?: string[]
-}
+/**
+ * What a test may ask of its emulator: buildEmulator's options but the key source (the run's pool,
+ * test-keys.ts). Unlike `npm run emulator`, signature probes (signtestRate), the one-refund-per-minute
+ * rule (refundIntervalMs) and the close-age minimum (minCloseAgeMs) default to 0 here.
+ */
+export type EmulatorOptions = Omit<ServerEmulatorOptions, 'generateKey'>
 
 export type Delivery = DeliveryRecord
 export type RequestPaymentLike = Partial<Record<keyof RequestPaymentParams, unknown>>

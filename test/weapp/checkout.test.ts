@@ -15,6 +15,13 @@ const sim = simSuite()
 /** Launches the app on the checkout page and waits until its form is rendered. */
 const openCheckout = (wx: Partial<WxBehaviour> = {}) => sim.open(CHECKOUT, wx, (app) => app.find('amount-input') && app.find('pay-button'), 'the checkout form to render')
 
+/** Types an amount and a description, and waits for the pay button to enable. */
+async function fill(page: SimApp, amount: string, description: string) {
+  page.input('amount-input', amount)
+  page.input('description-input', description)
+  await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+}
+
 /** Waits until the result page is on top and shows a final title; returns that title. */
 async function resultTitle(page: SimApp, timeoutMs?: number): Promise<string> {
   await waitFor(() => page.top().route === RESULT && /支付成功|已取消支付|支付失败|支付结果确认中/.test(page.text()), 'the result page', timeoutMs)
@@ -57,9 +64,7 @@ describe('compiled checkout page', () => {
 
   it('pays ¥12.30 with exactly the contract payment object', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
-    page.input('amount-input', '12.30')
-    page.input('description-input', '拿铁咖啡 大杯')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '12.30', '拿铁咖啡 大杯')
     expect(page.text()).toContain('¥12.30')
 
     const before = Math.floor(Date.now() / 1000)
@@ -95,9 +100,7 @@ describe('compiled checkout page', () => {
 
   it('retries the same order from the result page with fresh payment parameters', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
-    page.input('amount-input', '3.5')
-    page.input('description-input', '重试订单')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '3.5', '重试订单')
     page.tap('pay-button')
     expect(await resultTitle(page)).toContain('已取消支付')
 
@@ -115,9 +118,7 @@ describe('compiled checkout page', () => {
 
   it('lists the kept order on the orders page and pays it again from there', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
-    page.input('amount-input', '66')
-    page.input('description-input', '订单页继续支付')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '66', '订单页继续支付')
     page.tap('pay-button')
     expect(await resultTitle(page)).toContain('已取消支付')
     const [order] = storedOrders(page)
@@ -142,9 +143,7 @@ describe('compiled checkout page', () => {
 
   it('makes one order and one payment for a double tap', async () => {
     const page = await openCheckout()
-    page.input('amount-input', '8.00')
-    page.input('description-input', '双击测试')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '8.00', '双击测试')
     expect(page.tap('pay-button')).toBe(true)
     page.tap('pay-button')
     expect(await resultTitle(page)).toContain('已取消支付')
@@ -154,9 +153,7 @@ describe('compiled checkout page', () => {
 
   it('does not take the client\'s word: requestPayment:ok that the server never confirms is not a success', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:ok' })
-    page.input('amount-input', '1')
-    page.input('description-input', '未确认的支付')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '1', '未确认的支付')
     page.tap('pay-button')
     // The mock backend never hears from WeChat Pay, so its order stays unpaid: after the
     // confirmation attempts the app settles for "pending", never "succeeded".
