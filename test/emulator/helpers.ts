@@ -111,6 +111,16 @@ export async function notifyEndpoint(script: Array<number | { status: number; de
   }
 }
 
+/** Runs `work` with a fresh notifyEndpoint(script), closing the endpoint afterwards whatever happens. */
+export async function withNotifyEndpoint<T>(script: Parameters<typeof notifyEndpoint>[0], work: (endpoint: Awaited<ReturnType<typeof notifyEndpoint>>) => Promise<T>): Promise<T> {
+  const endpoint = await notifyEndpoint(script)
+  try {
+    return await work(endpoint)
+  } finally {
+    await endpoint.close()
+  }
+}
+
 /** Polls until `check` returns a value (not undefined) or the deadline passes. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const found = await waitFor(async () => {

@@ -5,7 +5,7 @@
 import { createHash, X509Certificate } from 'node:crypto'
 import { decryptAead, loadPublicKey, PlatformKeys, verifyWechatpaySignature } from '../../server/wechatpay'
 import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
-import { call, clientFor, directOrder, notifyEndpoint, signedByPlatform, switchTo } from './helpers'
+import { call, clientFor, directOrder, signedByPlatform, switchTo, withNotifyEndpoint } from './helpers'
 
 const verifiesWith = (a: { headers: Headers; text: string }, serial: string, pem: string) =>
   verifyWechatpaySignature({ headers: a.headers, body: Buffer.from(a.text), keys: new PlatformKeys([[serial, loadPublicKey(pem)]]), now: Math.floor(Date.now() / 1000) }).ok
@@ -34,8 +34,7 @@ describe('certificate mode', () => {
   })
 
   test('switch to a public key: the request’s Wechatpay-Serial decides which key signs; notifications follow', async () => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       const { platform: next, previous } = await switchTo(emu, m.mchid, { mode: 'publicKey' })
       expect(next.serialNo).toMatch(/^PUB_KEY_ID_/)
       expect(previous?.serialNo).toBe(m.platform.serialNo)
@@ -60,9 +59,7 @@ describe('certificate mode', () => {
       expect(after.headers.get('wechatpay-serial')).toBe(next.serialNo)
       const certs = await call(emu, m, '/v3/certificates')
       expect([certs.status, certs.json.code]).toEqual([404, 'RESOURCE_NOT_EXISTS'])
-    } finally {
-      await notify.close()
-    }
+    })
   })
 })
 
