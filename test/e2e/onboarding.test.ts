@@ -19,6 +19,10 @@ async function later(ms: number) {
 
 const shot = (page: Page, name: string) => shotAs(page, `onboarding-${name}`)
 const field = (page: Page, path: string) => page.locator(`#f-${path.replace(/\./g, '-')} input`)
+/** Types each value into the form field at its path. */
+async function fill(page: Page, values: Record<string, string>) {
+  for (const [path, value] of Object.entries(values)) await field(page, path).fill(value)
+}
 const visible = (page: Page, id: string) => page.locator(`#${id}:visible`)
 
 async function next(page: Page, title: string) {
@@ -53,22 +57,14 @@ test('a 小微 shop applies in the browser and, once WeChat Pay finishes the rev
   await next(page, '身份证件')
   await photo(page, 'idCard.portraitMediaId', 1)
   await photo(page, 'idCard.nationalMediaId', 2)
-  await field(page, 'idCard.name').fill('张三')
-  await field(page, 'idCard.number').fill('11010519491231002X')
-  await field(page, 'idCard.validFrom').fill('2020-01-01')
+  await fill(page, { 'idCard.name': '张三', 'idCard.number': '11010519491231002X', 'idCard.validFrom': '2020-01-01' })
   await visible(page, 'long-idCard-validUntil').click()
   await shot(page, '2-identity')
   await next(page, '结算账户')
-  await field(page, 'bankAccount.bank').fill('招商银行')
-  await field(page, 'bankAccount.bankAddressCode').fill('110000')
-  await field(page, 'bankAccount.accountName').fill('张三')
-  await field(page, 'bankAccount.accountNumber').fill('6225880137706789')
+  await fill(page, { 'bankAccount.bank': '招商银行', 'bankAccount.bankAddressCode': '110000', 'bankAccount.accountName': '张三', 'bankAccount.accountNumber': '6225880137706789' })
   await shot(page, '3-bank')
   await next(page, '店铺与联系人')
-  await field(page, 'store.name').fill('张三小吃店')
-  await field(page, 'store.url').fill('https://shop.example.com/zhangsan')
-  await field(page, 'contact.name').fill('张三')
-  await field(page, 'contact.mobile').fill('13800005678')
+  await fill(page, { 'store.name': '张三小吃店', 'store.url': 'https://shop.example.com/zhangsan', 'contact.name': '张三', 'contact.mobile': '13800005678' })
   await shot(page, '4-store')
   await next(page, '确认提交')
   await shot(page, '5-review')
