@@ -58,7 +58,10 @@ interface Compiled { ok: boolean; files?: string[]; error?: string }
 /** Compiles each project with its settings in one ci-compile process; resolves with the results in order. */
 function compileAll(jobs: Array<{ projectPath: string; setting: object }>): Promise<Compiled[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(__dirname, 'support/ci-compile.js'), APPID, key], { cwd: projectRoot, env: { ...process.env, CI_JOBS: JSON.stringify(jobs) }, timeout: 170_000 }, (e, stdout) => {
+    // Its own working folder: the CI leaves empty cache folders in the one it runs in.
+    const cwd = mkdtempSync(join(tmpdir(), 'ci-cwd-'))
+    made.push(cwd)
+    execFile(process.execPath, [join(__dirname, 'support/ci-compile.js'), APPID, key], { cwd, env: { ...process.env, CI_JOBS: JSON.stringify(jobs) }, timeout: 170_000 }, (e, stdout) => {
       const last = stdout.trim().split('\n').pop() ?? ''
       try {
         resolve(JSON.parse(last) as Compiled[])
