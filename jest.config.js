@@ -9,6 +9,14 @@ const serverTransform = { '^.+\\.[jt]sx?$': ['babel-jest', { configFile: './babe
 /** @type {import('jest').Config} */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // Jest's default on a 2-core machine is one worker, i.e. every suite in band, one after another.
+  // Many of the slow suites wait on child processes or timers (Taro builds, miniprogram-ci, a
+  // browser, a restarted backend): three suites side by side keep both cores busy.
+  maxWorkers: 3,
+  // The suites that make the shared Taro builds first, then the long waiting ones (sequencer.js).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
+  // This run's RSA test keys, generated once for every worker (test/support/test-keys.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     {
       // Pure units, the payment store, services and page components (RTL on mocked Taro components).

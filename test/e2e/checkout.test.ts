@@ -4,56 +4,16 @@
  * mini-program → backend → emulator (order, paySign check) → signed notification → backend →
  * the mini-program shows 支付成功. Screenshots of each page go to test/e2e/artifacts/.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
-import { launchChromium } from './support/browser'
-import { buildH5 } from './support/h5-build'
-import { serveStatic, type StaticServer } from './support/static-server'
+import type { Page } from 'playwright-core'
+import { e2eStack, openPhone, PHONE, shot } from './support/stack'
 
 jest.setTimeout(240_000)
 
-const ROOT = join(__dirname, '../..')
-const ARTIFACTS = join(__dirname, 'artifacts')
-const H5_OUT = join(ROOT, '.taro-test/e2e-h5')
+const stack = e2eStack({ h5: true })
 
-let emulator: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let site: StaticServer
-let browser: Browser
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  emulator = await startEmulator({ retryScale: 0.001 })
-  merchant = await registerMerchant(emulator)
-  backend = await startBackend({ emulator, merchant })
-  // The build bakes the servers' URLs in, so it runs once they listen.
-  await buildH5(H5_OUT, {
-    TARO_APP_API_BASE: backend.url,
-    TARO_APP_PAY_MODE: 'emulator',
-    TARO_APP_EMULATOR_URL: emulator.url,
-    TARO_APP_APPID: merchant.appId,
-  })
-  site = await serveStatic(H5_OUT)
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await backend?.close()
-  await emulator?.close()
-})
-
-/** A fresh phone: its own storage, so its own WeChat user and session. */
+/** A fresh phone on the checkout page, its form rendered. */
 async function openCheckout(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.on('pageerror', (e) => { throw e })
-  await page.goto(`${site.url}/#/pages/checkout/index`)
+  const page = await openPhone(stack, 'pages/checkout/index')
   await page.locator('#amount-input input').waitFor()
   return page
 }
@@ -69,13 +29,11 @@ async function settledInView(locator: ReturnType<Page['locator']>) {
   const deadline = Date.now() + 10_000
   for (;;) {
     const box = await locator.first().boundingBox()
-    if (box && box.x >= 0 && box.x + box.width <= 390 + 1) return
+    if (box && box.x >= 0 && box.x + box.width <= PHONE.width + 1) return
     if (Date.now() > deadline) throw new Error(`element never settled in the viewport: ${JSON.stringify(box)}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
 
 const resultTitle = (page: Page) => page.locator('#result-title:visible')
 
@@ -107,7 +65,7 @@ test('a customer pays ¥12.30 in the pay sheet, sees 支付成功 and the paid o
   await shot(page, '04-result-succeeded')
 
   // The emulator delivered a signed, encrypted TRANSACTION.SUCCESS that the backend accepted.
-  const deliveries = await emulator.deliveries()
+  const deliveries = await stack.emulator.deliveries()
   expect(deliveries.some((d) => d.eventType === 'TRANSACTION.SUCCESS' && d.status === 204)).toBe(true)
 
   await page.locator('#orders-link:visible').click()

@@ -5,46 +5,27 @@
  * advances, and the onboarding buttons send what platform.md says. Screenshots: test/e2e/artifacts/.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
+import type { Page } from 'playwright-core'
+import { registerMerchant } from '../support/emulator'
 import { applymentBody, query, submit } from '../emulator/applyment-fixtures'
 import { clientFor } from '../emulator/helpers'
-import { launchChromium } from './support/browser'
+import { e2eStack, shot as shotOf } from './support/stack'
 
 jest.setTimeout(60_000)
 
-const ARTIFACTS = join(__dirname, 'artifacts')
-
-let emulator: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let browser: Browser
+const stack = e2eStack()
 let page: Page
 let token: string
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  emulator = await startEmulator({ retryScale: 0.001 })
-  merchant = await registerMerchant(emulator)
-  backend = await startBackend({ emulator, merchant })
-  token = await backend.loginToken()
-  browser = await launchChromium()
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage()
+  token = await stack.backend.loginToken()
+  page = await (await stack.browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage()
   page.on('pageerror', (e) => { throw e })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await backend?.close()
-  await emulator?.close()
 })
 
 /** An order made by the backend (POST /api/orders), as the mini-program would. */
 async function backendOrder(amount: number, description: string): Promise<string> {
-  const res = await fetch(`${backend.url}/api/orders`, {
+  const res = await fetch(`${stack.backend.url}/api/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ amount, description, requestId: randomUUID() }),
@@ -54,7 +35,7 @@ async function backendOrder(amount: number, description: string): Promise<string
 }
 
 async function backendStatus(orderNo: string): Promise<string> {
-  const res = await fetch(`${backend.url}/api/orders/${orderNo}`, { headers: { authorization: `Bearer ${token}` } })
+  const res = await fetch(`${stack.backend.url}/api/orders/${orderNo}`, { headers: { authorization: `Bearer ${token}` } })
   return ((await res.json()) as { order: { status: string } }).order.status
 }
 
@@ -67,22 +48,22 @@ async function waitCount(locator: ReturnType<Page['locator']>, n: number) {
   }
 }
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+const shot = (name: string) => shotOf(page, name)
 const orderRow = (orderNo: string) => page.locator(`tr.order[data-order-no="${orderNo}"]`)
 
 test('lists a backend-made order with its amount, state and attempt, and the merchant with its key ids', async () => {
   const orderNo = await backendOrder(1234, '仪表盘测试 拿铁')
-  await page.goto(`${emulator.url}/__emulator/`)
+  await page.goto(`${stack.emulator.url}/__emulator/`)
   const row = orderRow(orderNo)
   await row.waitFor()
   await expect(row.locator('td').nth(1).textContent()).resolves.toBe('¥12.34')
   await expect(row.locator(`.attempt[data-out-trade-no="${orderNo}_1"] .badge`).textContent()).resolves.toBe('NOTPAY')
   await expect(row.textContent()).resolves.toContain('仪表盘测试 拿铁')
   const merchants = page.locator('#merchants tr.merchant')
-  await expect(merchants.textContent()).resolves.toContain(merchant.serialNo)
-  await expect(merchants.textContent()).resolves.toContain(merchant.platform.serialNo)
+  await expect(merchants.textContent()).resolves.toContain(stack.merchant.serialNo)
+  await expect(merchants.textContent()).resolves.toContain(stack.merchant.platform.serialNo)
   // Onboarding: the list when the emulator has the route, else "none".
-  const applyments = await fetch(`${emulator.url}/__emulator/applyments`)
+  const applyments = await fetch(`${stack.emulator.url}/__emulator/applyments`)
   await page.locator('#applyments p, #applyments table').first().waitFor()
   if (applyments.status === 404) await expect(page.locator('#applyments').textContent()).resolves.toBe('none (this emulator has no onboarding routes)')
   await shot('dashboard-1-unpaid-order')
@@ -113,7 +94,7 @@ test('the redeliver button sends the notification again: a new delivery appears,
   await note.locator('tr.delivery.k-redelivery').waitFor()
   await waitCount(note.locator('tr.delivery'), 2)
   await expect(note.locator('tr.delivery.k-redelivery').textContent()).resolves.toMatch(/redelivery\s*204/)
-  const mine = (await emulator.deliveries()).filter((d) => d.outTradeNo === `${orderNo}_1`)
+  const mine = (await stack.emulator.deliveries()).filter((d) => d.outTradeNo === `${orderNo}_1`)
   expect(mine.map((d) => [d.kind, d.status])).toEqual([['attempt', 204], ['redelivery', 204]])
   expect(await backendStatus(orderNo)).toBe('paid') // a duplicate changes nothing
   await shot('dashboard-3-redelivered')
@@ -123,9 +104,9 @@ test('a refund made through the backend shows under its attempt, with its REFUND
   const orderNo = await backendOrder(2000, '仪表盘 退款')
   await orderRow(orderNo).locator('button.pay').click()
   await page.locator('.notification', { hasText: `${orderNo}_1` }).locator('.tag.ok').waitFor()
-  const res = await fetch(`${backend.url}/api/admin/orders/${orderNo}/refunds`, {
+  const res = await fetch(`${stack.backend.url}/api/admin/orders/${orderNo}/refunds`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-admin-token': backend.config.adminToken },
+    headers: { 'content-type': 'application/json', 'x-admin-token': stack.backend.config.adminToken },
     body: JSON.stringify({ amount: 500, reason: '仪表盘测试', requestId: randomUUID() }),
   })
   expect(res.status).toBe(201)
@@ -137,7 +118,7 @@ test('a refund made through the backend shows under its attempt, with its REFUND
 })
 
 test('the onboarding buttons send approve, ask-for-signing and reject-with-reason (a stand-in list; the routes are the onboarding work\'s)', async () => {
-  const list = { applyments: [{ applymentId: '2000002000000042', outRequestNo: 'APPLY_42', mchid: merchant.mchid, state: 'AUDITING', request: { merchant_shortname: '街角咖啡' }, decrypted: {} }] }
+  const list = { applyments: [{ applymentId: '2000002000000042', outRequestNo: 'APPLY_42', mchid: stack.merchant.mchid, state: 'AUDITING', request: { merchant_shortname: '街角咖啡' }, decrypted: {} }] }
   const sent: unknown[] = []
   await page.route('**/__emulator/applyments', (route) => route.fulfill({ json: list }))
   await page.route('**/__emulator/applyments/*/advance', async (route) => {
@@ -164,8 +145,8 @@ test('the onboarding buttons send approve, ask-for-signing and reject-with-reaso
 })
 
 test('a real applyment: listed with its short name, rejected with a reason, then (resubmitted) approved to FINISH with a sub_mchid', async () => {
-  const sp = await registerMerchant(emulator, { mode: 'partner' })
-  const client = clientFor(emulator, sp)
+  const sp = await registerMerchant(stack.emulator, { mode: 'partner' })
+  const client = clientFor(stack.emulator, sp)
   const first = await applymentBody(client, '2401')
   const { applyment_id: id } = await submit(client, first.body, first.serial)
   const row = page.locator(`tr.applyment[data-applyment-id="${id}"]`)
@@ -188,6 +169,6 @@ test('a real applyment: listed with its short name, rejected with a reason, then
 test('the clock buttons advance the emulated clock', async () => {
   await page.getByRole('button', { name: '+1 h' }).click()
   await page.locator('#clock-offset', { hasText: /\+36\d\d s ahead/ }).waitFor()
-  const clock = (await (await fetch(`${emulator.url}/__emulator/clock`)).json()) as { offsetMs: number }
+  const clock = (await (await fetch(`${stack.emulator.url}/__emulator/clock`)).json()) as { offsetMs: number }
   expect(clock.offsetMs).toBe(3_600_000)
 })

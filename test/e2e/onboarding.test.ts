@@ -3,54 +3,26 @@
  * e-commerce mode and the WeChat Pay emulator. Fill the form with generated PNGs, submit, move the
  * applyment through the emulator's control API, see 审核中, then 已完成 and the shop's QR code.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
+import type { Page } from 'playwright-core'
 import { advance, png } from '../merchant/onboarding-helpers'
-import { launchChromium } from './support/browser'
-import { buildH5 } from './support/h5-build'
-import { serveStatic, type StaticServer } from './support/static-server'
+import { e2eStack, openPhone, shot as shotAs } from './support/stack'
 
 jest.setTimeout(240_000)
 
-const ROOT = join(__dirname, '../..')
-const ARTIFACTS = join(__dirname, 'artifacts')
-const H5_OUT = join(ROOT, '.taro-test/e2e-h5-onboarding')
-
-let emulator: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let site: StaticServer
-let browser: Browser
 // The backend refreshes an application from WeChat Pay at most every 10 s: its clock is moved on with the emulator's.
 let offsetMs = 0
-const clock = () => Date.now() + offsetMs
+const stack = e2eStack({ mode: 'ecommerce', clock: () => Date.now() + offsetMs, h5: true })
 async function later(ms: number) {
   offsetMs += ms
-  await emulator.advanceClock(ms)
+  await stack.emulator.advanceClock(ms)
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  emulator = await startEmulator({ retryScale: 0.001 })
-  merchant = await registerMerchant(emulator, { mode: 'ecommerce' })
-  backend = await startBackend({ emulator, merchant, clock })
-  await buildH5(H5_OUT, { TARO_APP_API_BASE: backend.url, TARO_APP_PAY_MODE: 'emulator', TARO_APP_EMULATOR_URL: emulator.url, TARO_APP_APPID: merchant.appId })
-  site = await serveStatic(H5_OUT)
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await backend?.close()
-  await emulator?.close()
-})
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `onboarding-${name}.png`), fullPage: true })
+const shot = (page: Page, name: string) => shotAs(page, `onboarding-${name}`)
 const field = (page: Page, path: string) => page.locator(`#f-${path.replace(/\./g, '-')} input`)
+/** Types each value into the form field at its path. */
+async function fill(page: Page, values: Record<string, string>) {
+  for (const [path, value] of Object.entries(values)) await field(page, path).fill(value)
+}
 const visible = (page: Page, id: string) => page.locator(`#${id}:visible`)
 
 async function next(page: Page, title: string) {
@@ -65,12 +37,18 @@ async function photo(page: Page, path: string, seed: number) {
   await page.locator(`#status-${path.replace(/\./g, '-')}:visible`, { hasText: '已上传' }).waitFor()
 }
 
+/** WeChat Pay moves the review to `state`; a minute later 刷新 shows `label` on the status page (then a screenshot). */
+async function reviewMovesTo(page: Page, applicationNo: string, state: Parameters<typeof advance>[2], label: string, shotName?: string) {
+  await advance(stack.emulator, applicationNo, state)
+  await later(60_000)
+  await visible(page, 'refresh-status').click()
+  await page.locator('#application-state:visible', { hasText: label }).waitFor({ timeout: 20_000 })
+  if (shotName) await shot(page, shotName)
+}
+
 test('a 小微 shop applies in the browser and, once WeChat Pay finishes the review, gets its shop QR code', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' })
-  const page = await context.newPage()
   const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(`${site.url}/#/pages/applications/index`)
+  const page = await openPhone(stack, 'pages/applications/index', (e) => errors.push(e.message))
   await visible(page, 'new-application').click()
   await page.locator('#step-title:visible', { hasText: '主体信息' }).waitFor()
   await visible(page, 'c-organizationType-2401').click()
@@ -79,22 +57,14 @@ test('a 小微 shop applies in the browser and, once WeChat Pay finishes the rev
   await next(page, '身份证件')
   await photo(page, 'idCard.portraitMediaId', 1)
   await photo(page, 'idCard.nationalMediaId', 2)
-  await field(page, 'idCard.name').fill('张三')
-  await field(page, 'idCard.number').fill('11010519491231002X')
-  await field(page, 'idCard.validFrom').fill('2020-01-01')
+  await fill(page, { 'idCard.name': '张三', 'idCard.number': '11010519491231002X', 'idCard.validFrom': '2020-01-01' })
   await visible(page, 'long-idCard-validUntil').click()
   await shot(page, '2-identity')
   await next(page, '结算账户')
-  await field(page, 'bankAccount.bank').fill('招商银行')
-  await field(page, 'bankAccount.bankAddressCode').fill('110000')
-  await field(page, 'bankAccount.accountName').fill('张三')
-  await field(page, 'bankAccount.accountNumber').fill('6225880137706789')
+  await fill(page, { 'bankAccount.bank': '招商银行', 'bankAccount.bankAddressCode': '110000', 'bankAccount.accountName': '张三', 'bankAccount.accountNumber': '6225880137706789' })
   await shot(page, '3-bank')
   await next(page, '店铺与联系人')
-  await field(page, 'store.name').fill('张三小吃店')
-  await field(page, 'store.url').fill('https://shop.example.com/zhangsan')
-  await field(page, 'contact.name').fill('张三')
-  await field(page, 'contact.mobile').fill('13800005678')
+  await fill(page, { 'store.name': '张三小吃店', 'store.url': 'https://shop.example.com/zhangsan', 'contact.name': '张三', 'contact.mobile': '13800005678' })
   await shot(page, '4-store')
   await next(page, '确认提交')
   await shot(page, '5-review')
@@ -105,22 +75,9 @@ test('a 小微 shop applies in the browser and, once WeChat Pay finishes the rev
   console.log('submitted', applicationNo, await page.locator('#application-state:visible').textContent())
   await shot(page, '6-submitted')
 
-  await advance(emulator, applicationNo, 'AUDITING')
-  await later(60_000)
-  await visible(page, 'refresh-status').click()
-  await page.locator('#application-state:visible', { hasText: '审核中' }).waitFor({ timeout: 20_000 })
-  await shot(page, '7-auditing')
-
-  await advance(emulator, applicationNo, 'NEED_SIGN')
-  await later(60_000)
-  await visible(page, 'refresh-status').click()
-  await page.locator('#application-state:visible', { hasText: '待签约' }).waitFor({ timeout: 20_000 })
-  await shot(page, '8-need-sign')
-
-  await advance(emulator, applicationNo, 'FINISH')
-  await later(60_000)
-  await visible(page, 'refresh-status').click()
-  await page.locator('#application-state:visible', { hasText: '已完成' }).waitFor({ timeout: 20_000 })
+  await reviewMovesTo(page, applicationNo, 'AUDITING', '审核中', '7-auditing')
+  await reviewMovesTo(page, applicationNo, 'NEED_SIGN', '待签约', '8-need-sign')
+  await reviewMovesTo(page, applicationNo, 'FINISH', '已完成')
   await page.locator('#shop-qr:visible').waitFor()
   await shot(page, '9-finished')
   const path = await page.locator('#shop-path:visible').textContent()

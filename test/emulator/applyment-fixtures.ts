@@ -1,16 +1,12 @@
 /** Applyment bodies for the emulator tests: real media uploads and real RSA-OAEP through WechatPayClient. */
 import type { WechatPayClient } from '../../server/wechatpay'
 import type { EmulatorHandle } from '../support/emulator'
+import { idNumber } from '../support/id-number'
 
 export type OrgType = '2401' | '2500' | '4' | '2' | '3'
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** A valid mainland ID number (GB 11643 check digit) from 17 digits. */
-export function idNumber(first17: string): string {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = w.reduce((s, x, i) => s + x * Number(first17[i]), 0)
-  return first17 + '10X98765432'[sum % 11]
-}
+export { idNumber }
 
 export const PLAIN = {
   name: '张三',

@@ -2,7 +2,7 @@
  * An independent client, wechatpay-axios-plugin 0.9.6, creates, queries and closes an order against
  * the emulator and accepts its signed answers (it verifies every 2xx with the platform key).
  */
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
 import { directOrder } from './helpers'
 
 // The plugin ships CommonJS without types for this entry point.
@@ -13,12 +13,7 @@ const { Wechatpay, Rsa } = require('wechatpay-axios-plugin') as {
 
 let emu: EmulatorHandle
 let m: TestMerchant
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.001 })
-  m = await registerMerchant(emu)
-  await emu.login(m.appId, 'o-axios-user')
-})
-afterAll(() => emu.close())
+withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]), { login: 'o-axios-user' })
 
 const plugin = (platformPem = m.platform.publicKeyPem) =>
   new Wechatpay({

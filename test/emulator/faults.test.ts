@@ -1,15 +1,10 @@
 /** Fault injection (POST /__emulator/faults): upstream 5xx / 429 for N calls, latency, login faults. */
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
 import { call, directOrder, signedByPlatform } from './helpers'
 
 let emu: EmulatorHandle
 let m: TestMerchant
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.001 })
-  m = await registerMerchant(emu)
-  await emu.login(m.appId, 'o-fault-user')
-})
-afterAll(() => emu.close())
+withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]), { login: 'o-fault-user' })
 afterEach(() => emu.faults({ reset: true }))
 
 const order = () => call(emu, m, '/v3/pay/transactions/jsapi', { body: directOrder(m, 'o-fault-user') })

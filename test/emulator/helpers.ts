@@ -1,7 +1,7 @@
 /** Shared helpers for the emulator tests: raw signed calls, a notify endpoint, a client per merchant. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { loadPublicKey, PlatformKeys, type JsapiOrderRequest, signRequest, verifyWechatpaySignature, WechatPayClient } from '../../server/wechatpay'
+import { loadPublicKey, PlatformKeys, type JsapiOrderRequest, signRequest, verifyWechatpaySignature, WechatPayClient, type WechatPayClientOptions } from '../../server/wechatpay'
 import type { EmulatorHandle, TestMerchant } from '../support/emulator'
 import { waitFor } from '../support/wait-for'
 
@@ -55,8 +55,15 @@ export const platformKeysOf = (m: TestMerchant) => new PlatformKeys([[m.platform
 export const signedByPlatform = (m: TestMerchant, a: RawAnswer, now = Math.floor(Date.now() / 1000)) =>
   verifyWechatpaySignature({ headers: a.headers, body: Buffer.from(a.text), keys: platformKeysOf(m), now }).ok
 
-/** The library client for a merchant, pointed at the emulator. */
-export function clientFor(emu: EmulatorHandle, m: TestMerchant, extra: { clock?: () => number } = {}): WechatPayClient {
+/** Switches a merchant's platform keys (POST /__emulator/merchants/:mchid/platform-switch); answers the new (and previous) platform. */
+export async function switchTo(emu: EmulatorHandle, mchid: string, body: Record<string, unknown>) {
+  const res = await fetch(`${emu.url}/__emulator/merchants/${mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  expect(res.status).toBe(200)
+  return (await res.json()) as { platform: TestMerchant['platform']; previous?: TestMerchant['platform'] }
+}
+
+/** The library client for a merchant, pointed at the emulator; `extra` overrides its options (clock, platform, …). */
+export function clientFor(emu: EmulatorHandle, m: TestMerchant, extra: Partial<WechatPayClientOptions> = {}): WechatPayClient {
   return new WechatPayClient({
     mchid: m.mchid,
     serialNo: m.serialNo,
@@ -101,6 +108,16 @@ export async function notifyEndpoint(script: Array<number | { status: number; de
       await waitFor(() => received.length >= n, `${n} notifications (got ${received.length})`, timeoutMs)
       return received
     },
+  }
+}
+
+/** Runs `work` with a fresh notifyEndpoint(script), closing the endpoint afterwards whatever happens. */
+export async function withNotifyEndpoint<T>(script: Parameters<typeof notifyEndpoint>[0], work: (endpoint: Awaited<ReturnType<typeof notifyEndpoint>>) => Promise<T>): Promise<T> {
+  const endpoint = await notifyEndpoint(script)
+  try {
+    return await work(endpoint)
+  } finally {
+    await endpoint.close()
   }
 }
 

@@ -3,8 +3,8 @@
  * the real schedule (scaled), every attempt is recorded; probes, drops and duplicates on demand.
  */
 import { RETRY_INTERVALS_S } from '../../server/emulator/notifier'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { clientFor, directOrder, eventually, notifyEndpoint } from './helpers'
+import { type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant, withEmulator } from '../support/emulator'
+import { clientFor, directOrder, eventually, notifyEndpoint, withNotifyEndpoint } from './helpers'
 
 const OPENID = 'o-notify-user'
 
@@ -21,15 +21,10 @@ describe('retries on the scaled real schedule', () => {
   const retryScale = 0.01 // 15 s → 150 ms
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale, notifyTimeoutMs: 1000 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale, notifyTimeoutMs: 1000 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('an endpoint that fails twice then succeeds gets exactly three attempts, spaced 15 s and 15 s (scaled)', async () => {
-    const notify = await notifyEndpoint([500, 503, 204])
-    try {
+    await withNotifyEndpoint([500, 503, 204], async (notify) => {
       const { client } = await paidOrder(emu, m, notify.url)
       const received = await notify.waitFor(3)
       // No fourth attempt once it succeeded: the third attempt has finished and nothing is in flight.
@@ -50,14 +45,11 @@ describe('retries on the scaled real schedule', () => {
       expect(deliveries[0].request.headers).toMatchObject({ 'Content-Type': 'application/json', 'Wechatpay-Serial': m.platform.serialNo, 'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048' })
       expect(deliveries[0].request.body).toBe(received[0].body)
       expect(deliveries[0].response?.body).toBe(JSON.stringify({ code: 'FAIL', message: '失败' }))
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('a 201 or 202 is not success: only 200 and 204 stop the retries', async () => {
-    const notify = await notifyEndpoint([202, 200])
-    try {
+    await withNotifyEndpoint([202, 200], async (notify) => {
       await paidOrder(emu, m, notify.url)
       // The endpoint sees a request before the emulator records its answer: wait for the record.
       const deliveries = await eventually(async () => {
@@ -65,9 +57,7 @@ describe('retries on the scaled real schedule', () => {
         return d.some((x) => x.delivered) ? d : undefined
       })
       expect(deliveries.map((d) => [d.status, d.delivered])).toEqual([[202, false], [200, true]])
-    } finally {
-      await notify.close()
-    }
+    })
   })
 })
 
@@ -94,11 +84,7 @@ describe('the real schedule on the emulated clock', () => {
   const clock = () => now
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ clock, retryScale: 1 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ clock, retryScale: 1 }, (e, merchant) => ([emu, m] = [e, merchant]))
   const advance = async (ms: number) => {
     now += ms
     await emu.advanceClock(0) // the emulator re-reads its clock and runs what is due
@@ -106,8 +92,7 @@ describe('the real schedule on the emulated clock', () => {
   const attempts = async (url: string) => (await emu.deliveries()).filter((d) => d.url === url && d.kind === 'attempt').length
 
   test('15 retries at 15 s, 15 s, 30 s, 3 min … 6 h, then WeChat Pay gives up', async () => {
-    const notify = await notifyEndpoint([500])
-    try {
+    await withNotifyEndpoint([500], async (notify) => {
       await paidOrder(emu, m, notify.url, clock)
       await eventually(async () => ((await attempts(notify.url)) === 1 ? true : undefined))
       for (const [i, seconds] of RETRY_INTERVALS_S.entries()) {
@@ -123,24 +108,17 @@ describe('the real schedule on the emulated clock', () => {
       await emu.idle()
       expect(await attempts(notify.url)).toBe(16)
       expect(notify.received).toHaveLength(16)
-    } finally {
-      await notify.close()
-    }
+    })
   })
 })
 
 describe('injected notification faults', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('a WECHATPAY/SIGNTEST/ probe comes first with a bad signature; the real notification follows', async () => {
-    const notify = await notifyEndpoint([401, 204])
-    try {
+    await withNotifyEndpoint([401, 204], async (notify) => {
       await emu.faults({ notify: { signtest: 1 } })
       const { client } = await paidOrder(emu, m, notify.url)
       const [probe, real] = await notify.waitFor(2)
@@ -152,35 +130,27 @@ describe('injected notification faults', () => {
         return d.some((x) => x.delivered) ? d : undefined
       })
       expect(deliveries.map((d) => [d.kind, d.status])).toEqual([['probe', 401], ['attempt', 204]])
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('a dropped notification never arrives and is recorded as dropped', async () => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       await emu.faults({ notify: { drop: 1 } })
       const { body } = await paidOrder(emu, m, notify.url)
       const dropped = await eventually(async () => (await emu.deliveries()).find((d) => d.outTradeNo === body.out_trade_no))
       expect([dropped.kind, dropped.status, dropped.delivered]).toEqual(['dropped', 0, false])
       await emu.idle()
       expect(notify.received).toHaveLength(0)
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('a duplicated notification arrives twice with the same id, both verifiable', async () => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       await emu.faults({ notify: { duplicate: 1 } })
       const { client } = await paidOrder(emu, m, notify.url)
       const [a, b] = await notify.waitFor(2)
       expect(JSON.parse(a.body).id).toBe(JSON.parse(b.body).id)
       for (const r of [a, b]) expect((await client.parseNotification(r.headers as Record<string, string>, r.body)).ok).toBe(true)
-    } finally {
-      await notify.close()
-    }
+    })
   })
 })

@@ -3,24 +3,18 @@
  * minimum before closing a new order (wechatpay-v3.md §7.1, §7.2).
  */
 import { decryptResource, type Transaction, WechatPayError } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { call, clientFor, directOrder, notifyEndpoint } from './helpers'
+import { type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant, withEmulator } from '../support/emulator'
+import { call, clientFor, directOrder, withNotifyEndpoint } from './helpers'
 
 const OPENID = 'o-payment-rules-user'
 
 describe('a coupon pays part of the order', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale: 0.001, refundSettleMs: 10 })
-    m = await registerMerchant(emu)
-    await emu.login(m.appId, OPENID)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale: 0.001, refundSettleMs: 10 }, (e, merchant) => ([emu, m] = [e, merchant]), { login: OPENID })
 
   test('payer_total = total − coupon with a promotion_detail, in the notification and the query; refunds split the coupon share', async () => {
-    const hook = await notifyEndpoint()
-    try {
+    await withNotifyEndpoint([204], async (hook) => {
       const client = clientFor(emu, m)
       const body = directOrder(m, OPENID, hook.url, { amount: { total: 100, currency: 'CNY' } })
       const { prepay_id } = await client.createJsapiOrder(body)
@@ -37,9 +31,7 @@ describe('a coupon pays part of the order', () => {
       expect([wrongTotal.status, wrongTotal.json.code]).toEqual([400, 'PARAM_ERROR'])
       const refund = await client.createRefund({ out_trade_no: body.out_trade_no, out_refund_no: `R${body.out_trade_no}`, amount: { refund: 50, total: 100, currency: 'CNY' } })
       expect(refund.amount).toMatchObject({ total: 100, refund: 50, payer_total: 70, payer_refund: 35, discount_refund: 15 })
-    } finally {
-      await hook.close()
-    }
+    })
   })
 
   test('a coupon of the whole order or more is refused and the order stays unpaid; without one payer_total = total and no promotion_detail', async () => {

@@ -4,26 +4,16 @@
  */
 import { createHash, X509Certificate } from 'node:crypto'
 import { decryptAead, loadPublicKey, PlatformKeys, verifyWechatpaySignature } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { call, clientFor, directOrder, notifyEndpoint, signedByPlatform } from './helpers'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
+import { call, clientFor, directOrder, signedByPlatform, switchTo, withNotifyEndpoint } from './helpers'
 
 const verifiesWith = (a: { headers: Headers; text: string }, serial: string, pem: string) =>
   verifyWechatpaySignature({ headers: a.headers, body: Buffer.from(a.text), keys: new PlatformKeys([[serial, loadPublicKey(pem)]]), now: Math.floor(Date.now() / 1000) }).ok
 
-const switchTo = async (emu: EmulatorHandle, mchid: string, body: Record<string, unknown>) => {
-  const res = await fetch(`${emu.url}/__emulator/merchants/${mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect(res.status).toBe(200)
-  return (await res.json()) as { platform: TestMerchant['platform']; previous?: TestMerchant['platform'] }
-}
-
 describe('certificate mode', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ platformMode: 'certificate', retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('GET /v3/certificates lists the certificate, encrypted with the APIv3 key, signed by it', async () => {
     const a = await call(emu, m, '/v3/certificates')
@@ -44,8 +34,7 @@ describe('certificate mode', () => {
   })
 
   test('switch to a public key: the request’s Wechatpay-Serial decides which key signs; notifications follow', async () => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       const { platform: next, previous } = await switchTo(emu, m.mchid, { mode: 'publicKey' })
       expect(next.serialNo).toMatch(/^PUB_KEY_ID_/)
       expect(previous?.serialNo).toBe(m.platform.serialNo)
@@ -70,20 +59,14 @@ describe('certificate mode', () => {
       expect(after.headers.get('wechatpay-serial')).toBe(next.serialNo)
       const certs = await call(emu, m, '/v3/certificates')
       expect([certs.status, certs.json.code]).toEqual([404, 'RESOURCE_NOT_EXISTS'])
-    } finally {
-      await notify.close()
-    }
+    })
   })
 })
 
 describe('public-key mode', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('GET /v3/certificates is 404 RESOURCE_NOT_EXISTS with the real message', async () => {
     const a = await call(emu, m, '/v3/certificates')

@@ -5,7 +5,7 @@
  */
 import { decryptResource, type RefundNotice, type RefundRequest, WechatPayError } from '../../server/wechatpay'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { call, clientFor, directOrder, eventually, notifyEndpoint } from './helpers'
+import { call, clientFor, directOrder, eventually, notifyEndpoint, withNotifyEndpoint } from './helpers'
 
 const OPENID = 'o-refund-outcome-user'
 type Endpoint = Awaited<ReturnType<typeof notifyEndpoint>>
@@ -134,8 +134,7 @@ describe('with the real refund interval and settle time', () => {
   })
 
   test('a held refund stays PROCESSING for a day, without notification, until the control call settles it (with REFUND.SUCCESS)', async () => {
-    const hook = await notifyEndpoint()
-    try {
+    await withNotifyEndpoint([204], async (hook) => {
       const { client, outTradeNo } = await paidOrder(slow, sm, 300, clock)
       await slow.faults({ refund: { processing: 1 } })
       const request = refundOf(outTradeNo, { notify_url: hook.url })
@@ -156,14 +155,11 @@ describe('with the real refund interval and settle time', () => {
 
       const twice = await settle(slow, request.out_refund_no, { status: 'CLOSED' })
       expect([twice.status, twice.json.error?.code]).toEqual([409, 'REFUND_NOT_PROCESSING'])
-    } finally {
-      await hook.close()
-    }
+    })
   })
 
   test('settling a refund before its settle time sends its one notification now; unknown refunds, other merchants and bad bodies are refused', async () => {
-    const hook = await notifyEndpoint()
-    try {
+    await withNotifyEndpoint([204], async (hook) => {
       const { client, outTradeNo } = await paidOrder(slow, sm, 300, clock)
       await advance(60_000) // the previous test's refunds are of other orders; keep this one clear of the interval anyway
       const request = refundOf(outTradeNo, { notify_url: hook.url })
@@ -172,13 +168,12 @@ describe('with the real refund interval and settle time', () => {
       expect([settled.status, settled.json.refund?.status]).toEqual([200, 'ABNORMAL'])
       await hook.waitFor(1)
       expect(noticesOf(hook, sm, request.out_refund_no).map((n) => n.eventType)).toEqual(['REFUND.ABNORMAL'])
+      await slow.idle() // the delivery is recorded once the endpoint's answer is back, a moment after it arrived
       expect((await slow.deliveries()).filter((d) => d.outRefundNo === request.out_refund_no && d.kind === 'attempt')).toHaveLength(1)
 
       expect((await settle(slow, 'R-never', { status: 'SUCCESS' })).json.error?.code).toBe('REFUND_NOT_FOUND')
       expect((await settle(slow, request.out_refund_no, { status: 'SUCCESS', mchid: '1900000009' })).status).toBe(404)
       for (const bad of [{}, { status: 'PROCESSING' }, { status: 'SUCCESS', mchid: 'x y' }]) expect((await settle(slow, request.out_refund_no, bad)).status).toBe(400)
-    } finally {
-      await hook.close()
-    }
+    })
   })
 })

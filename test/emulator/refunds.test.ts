@@ -1,17 +1,12 @@
 /** Refunds (wechatpay-v3.md §7.3): idempotent out_refund_no, amount rules, unpaid orders, queries. */
 import type { RefundRequest } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
 import { call, clientFor, directOrder, signedByPlatform } from './helpers'
 
 let emu: EmulatorHandle
 let m: TestMerchant
 const OPENID = 'o-refund-user'
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.001, refundSettleMs: 10 })
-  m = await registerMerchant(emu)
-  await emu.login(m.appId, OPENID)
-})
-afterAll(() => emu.close())
+withEmulator({ retryScale: 0.001, refundSettleMs: 10 }, (e, merchant) => ([emu, m] = [e, merchant]), { login: OPENID })
 
 async function paid(total = 300) {
   const client = clientFor(emu, m)

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildEmulator } from '../../server/emulator/app'
 import { pooledPlatformKey, registerMerchant, startEmulator } from '../support/emulator'
-import { clientFor, directOrder, notifyEndpoint } from './helpers'
+import { clientFor, directOrder, withNotifyEndpoint } from './helpers'
 
 test('a restarted emulator knows the merchant, signs with the same platform key, keeps orders and delivers what it owed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emulator-state-'))
   const statePath = join(dir, 'state.json')
-  const notify = await notifyEndpoint([500, 204])
-  try {
+  await withNotifyEndpoint([500, 204], async (notify) => {
     const first = await startEmulator({ statePath, retryScale: 0.05 }) // first retry after 750 ms
     const m = await registerMerchant(first)
     await first.login(m.appId, 'o-state-user')
@@ -46,9 +45,7 @@ test('a restarted emulator knows the merchant, signs with the same platform key,
     } finally {
       await second.close()
     }
-  } finally {
-    await notify.close()
-  }
+  })
 })
 
 test('an unreadable state file stops start-up with a clear message', () => {

@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { loadPublicKey, WechatPayClient, WechatPayError, type WechatPayClientOptions } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
 import { directOrder, tradeNo } from './helpers'
 import { rejectionOf } from '../support/rejection'
 
@@ -19,11 +19,7 @@ const CLOSED = 'http://127.0.0.1:1'
 
 let emu: EmulatorHandle
 let m: TestMerchant
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.001 })
-  m = await registerMerchant(emu)
-})
-afterAll(() => emu.close())
+withEmulator({ retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
 const clients: WechatPayClient[] = []
 afterEach(() => {

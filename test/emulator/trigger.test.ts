@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { runTrigger } from '../../scripts/trigger'
 import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
 import { applymentBody, query, submit } from './applyment-fixtures'
-import { clientFor, directOrder, eventually, notifyEndpoint } from './helpers'
+import { clientFor, directOrder, eventually, withNotifyEndpoint } from './helpers'
 
 jest.setTimeout(30_000) // RSA keys for the emulator and merchants are generated in beforeAll: slow on a busy machine
 
@@ -37,8 +37,7 @@ async function orderView(outTradeNo: string) {
 
 describe('payment.success', () => {
   test('pays an unpaid order as the phone would: SUCCESS, a transaction id, and TRANSACTION.SUCCESS notified', async () => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       const no = await unpaidOrder(notify.url)
       const r = await trigger('payment.success', no)
       expect(r.ok).toBe(true)
@@ -48,9 +47,7 @@ describe('payment.success', () => {
       const [received] = await notify.waitFor(1)
       const parsed = await clientFor(emu, m).parseNotification(received.headers as Record<string, string>, received.body)
       expect(parsed.ok && parsed.event.kind === 'transaction' && parsed.event.transaction).toMatchObject({ out_trade_no: no, trade_state: 'SUCCESS', transaction_id: view.transactionId })
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('a paid order: exit 1 with the emulator\'s reason (409 ORDER_PAID)', async () => {
@@ -72,8 +69,7 @@ describe('payment.success', () => {
 
 describe('notify.redeliver', () => {
   test('sends a delivered notification again, now, recorded as a new delivery (by notification id and by delivery id)', async () => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       const no = await unpaidOrder(notify.url)
       await trigger('payment.success', no)
       await notify.waitFor(1)
@@ -88,22 +84,17 @@ describe('notify.redeliver', () => {
       expect(received[2].headers['wechatpay-signature']).not.toBe(received[0].headers['wechatpay-signature'])
       const mine = (await emu.deliveries()).filter((d) => d.outTradeNo === no)
       expect(mine.map((d) => d.kind)).toEqual(['attempt', 'redelivery', 'redelivery'])
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('a notify_url that fails the resend: exit 1 naming the answer', async () => {
-    const notify = await notifyEndpoint([204, 500])
-    try {
+    await withNotifyEndpoint([204, 500], async (notify) => {
       const no = await unpaidOrder(notify.url)
       await trigger('payment.success', no)
       const first = await eventually(async () => (await emu.deliveries()).find((d) => d.outTradeNo === no && d.delivered))
       const r = await trigger('notify.redeliver', first.notificationId)
       expect(r).toEqual({ ok: false, line: `redelivered TRANSACTION.SUCCESS ${first.notificationId} to ${notify.url}: HTTP 500, not delivered` })
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('an unknown id: exit 1, 404 NOTIFICATION_NOT_FOUND', async () => {
@@ -245,8 +236,7 @@ describe('refund.* and applyment.* against the real control routes', () => {
     ['refund.abnormal', 'ABNORMAL'],
     ['refund.closed', 'CLOSED'],
   ])('%s ends a PROCESSING refund as %s and its REFUND.%s notification goes out', async (event, status) => {
-    const notify = await notifyEndpoint([204])
-    try {
+    await withNotifyEndpoint([204], async (notify) => {
       const outTradeNo = await unpaidOrder(notify.url)
       expect((await trigger('payment.success', outTradeNo)).ok).toBe(true)
       await emu.faults({ refund: { processing: 1 } }) // held PROCESSING until settled
@@ -259,9 +249,7 @@ describe('refund.* and applyment.* against the real control routes', () => {
       await eventually(async () => (await emu.deliveries()).some((d) => d.eventType === `REFUND.${status}` && d.outRefundNo === outRefundNo && d.delivered))
       // A settled refund cannot be settled again: one line, exit 1.
       expect((await trigger(event, outRefundNo)).line).toMatch(/→ 409 REFUND_NOT_PROCESSING/)
-    } finally {
-      await notify.close()
-    }
+    })
   })
 
   test('applyment.finish and applyment.reject move a submitted applyment (reject with its reason on a field)', async () => {

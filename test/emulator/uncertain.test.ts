@@ -4,18 +4,13 @@
  * The library client must refuse each, and the effect must be visible afterwards.
  */
 import { WechatPayError } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
 import { call, clientFor, directOrder, signedByPlatform } from './helpers'
 
 let emu: EmulatorHandle
 let m: TestMerchant
 const OPENID = 'o-uncertain-user'
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.001, refundSettleMs: 10 })
-  m = await registerMerchant(emu)
-  await emu.login(m.appId, OPENID)
-})
-afterAll(() => emu.close())
+withEmulator({ retryScale: 0.001, refundSettleMs: 10 }, (e, merchant) => ([emu, m] = [e, merchant]), { login: OPENID })
 afterEach(() => emu.faults({ reset: true }))
 
 const failure = async (p: Promise<unknown>): Promise<WechatPayError> => {

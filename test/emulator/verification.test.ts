@@ -4,8 +4,8 @@
  * expired certificate.
  */
 import { loadPublicKey, WechatPayClient, WechatPayError, type PlatformVerification } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { call, directOrder, eventually, notifyEndpoint } from './helpers'
+import { type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant, withEmulator } from '../support/emulator'
+import { call, clientFor, directOrder, eventually, notifyEndpoint, switchTo } from './helpers'
 import { rejectionOf } from '../support/rejection'
 
 // RSA-2048 key generation (emulator and merchant keys) is slow on a busy machine.
@@ -16,26 +16,9 @@ const YEAR = 365 * 24 * HOUR
 
 const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 
-const switchTo = async (emu: EmulatorHandle, mchid: string, body: Record<string, unknown>) => {
-  const res = await fetch(`${emu.url}/__emulator/merchants/${mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect(res.status).toBe(200)
-  return (await res.json()) as { platform: TestMerchant['platform']; previous?: TestMerchant['platform'] }
-}
-
 /** A client for the merchant whose clock follows the emulated one (advanced by `offset.ms`). */
-function clientOf(emu: EmulatorHandle, m: TestMerchant, platform: PlatformVerification, offset = { ms: 0 }, reported: unknown[] = []) {
-  return new WechatPayClient({
-    mchid: m.mchid,
-    serialNo: m.serialNo,
-    privateKey: m.privateKey,
-    apiV3Key: m.apiV3Key,
-    baseUrl: emu.url,
-    maxRetries: 0,
-    platform,
-    clock: () => Date.now() + offset.ms,
-    onCertificateRefreshError: (e) => reported.push(e),
-  })
-}
+const clientOf = (emu: EmulatorHandle, m: TestMerchant, platform: PlatformVerification, offset = { ms: 0 }, reported: unknown[] = []) =>
+  clientFor(emu, m, { platform, clock: () => Date.now() + offset.ms, onCertificateRefreshError: (e) => reported.push(e) })
 
 /** Creates an order outside the client (another process that does not announce a key) and pays it; returns the notification. */
 async function paidElsewhere(emu: EmulatorHandle, m: TestMerchant, notifyUrl: string, payer: WechatPayClient, openid: string) {
@@ -50,11 +33,7 @@ async function paidElsewhere(emu: EmulatorHandle, m: TestMerchant, notifyUrl: st
 describe('moving from platform certificates to the public key (alsoCertificates)', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ platformMode: 'certificate', retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('notifications and answers signed by the certificate or the public key are all accepted', async () => {
     const notify = await notifyEndpoint([204])
@@ -100,11 +79,7 @@ describe('moving from platform certificates to the public key (alsoCertificates)
 describe('certificate mode', () => {
   let emu: EmulatorHandle
   let m: TestMerchant
-  beforeAll(async () => {
-    emu = await startEmulator({ platformMode: 'certificate', retryScale: 0.001 })
-    m = await registerMerchant(emu)
-  })
-  afterAll(() => emu.close())
+  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
 
   test('the 12-hourly download fails: calls and notifications are served from the cache, the refresh happens in the background', async () => {
     const notify = await notifyEndpoint([204])

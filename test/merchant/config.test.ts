@@ -1,46 +1,17 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig, notifyUrlProblem, readEnvFiles } from '../../server/merchant/config'
-import { ConfigError } from '../../server/merchant/errors'
+import { notifyUrlProblem, readEnvFiles } from '../../server/merchant/config'
+import { configLoader, DIRECT_ENV as base, fakeReadFile, privatePem, publicPem } from '../support/config-env'
+import { pooledKey, pooledPlatformKey } from '../support/test-keys'
 
-const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']) => k.export({ type: 'pkcs8', format: 'pem' }).toString()
-const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 })
-const platform = generateKeyPairSync('rsa', { modulusLength: 2048 })
-const files: Record<string, string> = {
-  '/k/apiclient_key.pem': pem(merchant.privateKey),
-  '/k/pub_key.pem': platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+const readFile = fakeReadFile({
+  '/k/apiclient_key.pem': privatePem(pooledKey()),
+  '/k/pub_key.pem': publicPem(pooledPlatformKey()),
   '/k/not-a-key.pem': 'hello',
-}
-const readFile = (p: string) => {
-  if (!(p in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' })
-  return Buffer.from(files[p])
-}
-const base = {
-  WECHATPAY_APPID: 'wx8888888888888888',
-  WECHATPAY_MCHID: '1900000109',
-  WECHATPAY_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
-  WECHATPAY_PRIVATE_KEY_PATH: '/k/apiclient_key.pem',
-  WECHATPAY_APIV3_KEY: 'a'.repeat(32),
-  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/pub_key.pem',
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
-  WECHAT_APP_SECRET: 'b'.repeat(32),
-  NOTIFY_URL: 'https://shop.example.com/api/wechatpay/notify',
-  ADMIN_TOKEN: 'c'.repeat(24),
-  SESSION_SECRET: 'd'.repeat(40),
-}
+})
 const DATA_KEY = { DATA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') }
-const load = (env: Record<string, string | undefined>) => loadConfig(env, { readFile })
-const errorOf = (env: Record<string, string | undefined>) => {
-  try {
-    load(env)
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError)
-    return (e as Error).message
-  }
-  throw new Error('expected a ConfigError')
-}
+const { load, errorOf } = configLoader(readFile)
 
 describe('loadConfig', () => {
   test('a complete direct-mode env gives a typed config with defaults', () => {
@@ -132,11 +103,11 @@ describe('loadConfig', () => {
   })
 
   test.each(['postgres://shop:secret@db.internal:5432/merchant', 'postgresql://shop@10.0.0.7/merchant?sslmode=require'])('DATABASE_URL=%s selects PostgreSQL', (url) => {
-    expect(loadConfig({ ...base, DATABASE_URL: url }, { readFile }).databaseUrl).toBe(url)
+    expect(load({ ...base, DATABASE_URL: url }).databaseUrl).toBe(url)
   })
 
   test('a backup root for WeChat Pay, and both key kinds during a migration to the public key (issue 11)', () => {
-    const c = loadConfig({ ...base, WECHATPAY_BACKUP_BASE_URL: 'https://api2.wechatpay.cn/', WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: 'true' }, { readFile })
+    const c = load({ ...base, WECHATPAY_BACKUP_BASE_URL: 'https://api2.wechatpay.cn/', WECHATPAY_ACCEPT_PLATFORM_CERTIFICATES: 'true' })
     expect(c.wechatPayBackupBaseUrl).toBe('https://api2.wechatpay.cn')
     expect(c.platform).toMatchObject({ mode: 'publicKey', alsoCertificates: true })
     expect(errorOf({ ...base, WECHATPAY_BACKUP_BASE_URL: 'http://api2.wechatpay.cn' })).toMatch(/^WECHATPAY_BACKUP_BASE_URL must be https/)
@@ -145,9 +116,9 @@ describe('loadConfig', () => {
   })
 
   test('CORS: loopback origins by default in development, none in production unless CORS_ORIGINS names them', () => {
-    expect(loadConfig(base, { readFile }).corsOrigins).toBe('loopback')
-    expect(loadConfig({ ...base, NODE_ENV: 'production' }, { readFile }).corsOrigins).toEqual([])
-    expect(loadConfig({ ...base, NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example.com' }, { readFile }).corsOrigins).toEqual(['https://shop.example.com'])
+    expect(load(base).corsOrigins).toBe('loopback')
+    expect(load({ ...base, NODE_ENV: 'production' }).corsOrigins).toEqual([])
+    expect(load({ ...base, NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example.com' }).corsOrigins).toEqual(['https://shop.example.com'])
   })
 
   test('WORKERS: 1 by default, 1 to 64; more than one refused on SQLite with one line saying why (issue 12)', () => {

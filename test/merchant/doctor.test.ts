@@ -1,14 +1,13 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { issueCertificate } from '../../server/wechatpay'
 import { runDoctor } from '../../server/merchant/doctor'
 import { ENV_KEYS } from '../../server/merchant/config'
+import { DIRECT_ENV, fakeReadFile, privatePem as pem, publicPem as pub } from '../support/config-env'
+import { pooledKey, spareKey } from '../support/test-keys'
 
-const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-const pem = (k: typeof merchant) => k.export({ type: 'pkcs8', format: 'pem' }).toString()
-const pub = (k: typeof merchant) => createPublicKey(k).export({ type: 'spki', format: 'pem' }).toString()
+const merchant = pooledKey()
+const other = spareKey()
 const cert = issueCertificate({ subject: [['CN', '1900000109']], issuer: [['CN', 'test']], serialHex: 'ABCDEF0123456789', notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86400_000), publicKey: merchant, signingKey: other })
 
 const files: Record<string, string> = {
@@ -18,23 +17,9 @@ const files: Record<string, string> = {
   '/k/own_pub.pem': pub(merchant),
   '/o/apiclient_key.pem': pem(other),
 }
-const readFile = (p: string) => {
-  if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' })
-  return Buffer.from(files[p])
-}
-const good = {
-  WECHATPAY_APPID: 'wx8888888888888888',
-  WECHATPAY_MCHID: '1900000109',
-  WECHATPAY_SERIAL_NO: 'ABCDEF0123456789',
-  WECHATPAY_PRIVATE_KEY_PATH: '/k/apiclient_key.pem',
-  WECHATPAY_APIV3_KEY: 'k'.repeat(32),
-  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/pub_key.pem',
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
-  WECHAT_APP_SECRET: 'b'.repeat(32),
-  NOTIFY_URL: 'https://shop.example.org/api/wechatpay/notify',
-  ADMIN_TOKEN: 'f3a9c1d2e4b5a6978877665544332211',
-  SESSION_SECRET: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071',
-}
+const readFile = fakeReadFile(files)
+/** The serial is the certificate's. */
+const good = { ...DIRECT_ENV, WECHATPAY_SERIAL_NO: 'ABCDEF0123456789' }
 
 describe('npm run doctor', () => {
   test('a good configuration has no problem and passes the paySign self-test', () => {

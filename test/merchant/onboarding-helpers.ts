@@ -4,6 +4,7 @@ import { deflateSync } from 'node:zlib'
 import type { EmulatorHandle } from '../support/emulator'
 import type { BackendHandle } from '../support/merchant'
 import { call, requestId } from './helpers'
+import { idNumber } from '../support/id-number'
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n
@@ -39,12 +40,7 @@ export function png(size = 8, seed = 1): Buffer {
 /** A JPEG start (SOI + JFIF APP0) followed by filler: enough for a content check. */
 export const jpeg = () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), Buffer.alloc(64, 1), Buffer.from([0xff, 0xd9])])
 
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-/** A mainland ID number with a correct check digit, from its first 17 digits. */
-export function idNumber(first17: string): string {
-  const sum = ID_WEIGHTS.reduce((s, w, i) => s + w * Number(first17[i]), 0)
-  return first17 + '10X98765432'[sum % 11]
-}
+export { idNumber }
 
 /** The personal data the tests use: none of it may appear in a view, a log or the database in the clear. */
 export const PERSON = {

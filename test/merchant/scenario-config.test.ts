@@ -1,48 +1,24 @@
 /** WECHATPAY_SCENARIO and the component settings (platform.md): start-up refusals and `npm run doctor`'s pairing checks. */
-import { generateKeyPairSync } from 'node:crypto'
-import { loadConfig } from '../../server/merchant/config'
 import { runDoctor } from '../../server/merchant/doctor'
-import { ConfigError } from '../../server/merchant/errors'
+import { configLoader, DIRECT_ENV, fakeReadFile, privatePem, publicPem, type Env } from '../support/config-env'
+import { pooledKey, pooledPlatformKey } from '../support/test-keys'
 
-const key = generateKeyPairSync('rsa', { modulusLength: 2048 })
-const files: Record<string, string> = {
-  '/k/apiclient_key.pem': key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  '/k/pub_key.pem': generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-}
-const readFile = (p: string) => {
-  if (!(p in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' })
-  return Buffer.from(files[p])
-}
+const readFile = fakeReadFile({
+  '/k/apiclient_key.pem': privatePem(pooledKey()),
+  '/k/pub_key.pem': publicPem(pooledPlatformKey()),
+})
 const SP_APPID = 'wx8888888888888888'
 const SHOP_APPID = 'wx7777777777777777'
 const COMPONENT = { WECHAT_COMPONENT_APPID: 'wx6666666666666666', WECHAT_COMPONENT_APPSECRET: 'e'.repeat(32) }
 const partner = {
+  ...DIRECT_ENV,
   WECHATPAY_MODE: 'partner',
   WECHATPAY_APPID: SP_APPID,
-  WECHATPAY_MCHID: '1900000109',
   WECHATPAY_SUB_MCHID: '1900000110',
-  WECHATPAY_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
-  WECHATPAY_PRIVATE_KEY_PATH: '/k/apiclient_key.pem',
-  WECHATPAY_APIV3_KEY: 'a'.repeat(32),
-  WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: '/k/pub_key.pem',
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000001092025010100000000',
-  WECHAT_APP_SECRET: 'b'.repeat(32),
-  NOTIFY_URL: 'https://shop.example.org/api/wechatpay/notify',
-  ADMIN_TOKEN: 'f3a9c1d2e4b5a6978877665544332211',
-  SESSION_SECRET: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071',
   DATA_ENCRYPTION_KEY: Buffer.alloc(32, 0x42).toString('base64'), // partner mode onboards shops
 }
-const load = (env: Record<string, string | undefined>) => loadConfig(env, { readFile })
-const errorOf = (env: Record<string, string | undefined>) => {
-  try {
-    load(env)
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError)
-    return (e as Error).message
-  }
-  throw new Error('expected a ConfigError')
-}
-const problems = (env: Record<string, string | undefined>) => runDoctor(env, readFile).problems.join('\n')
+const { load, errorOf } = configLoader(readFile)
+const problems = (env: Env) => runDoctor(env, readFile).problems.join('\n')
 
 describe('WECHATPAY_SCENARIO', () => {
   test('defaults: centralized without WECHATPAY_SUB_APPID, outsourced with it; the paying appid follows', () => {

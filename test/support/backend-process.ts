@@ -2,9 +2,10 @@
 // so a test can SIGKILL it at any point and start it again on the same port and data (restart, crash
 // and two-process tests).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { COMPILED_NODE_PATH, compileServer } from './compiled-server'
 import type { EmulatorHandle, TestMerchant } from './emulator'
 import { freePort, merchantEnv } from './merchant'
 
@@ -25,13 +26,15 @@ export interface BackendProcess {
   stderr(): string
   /** What the current (or last) process wrote to stdout (its log lines; the last 256 KiB). */
   stdout(): string
-  /** Kills whatever is still running (afterAll). */
+  /** Kills whatever is still running and removes the temp dir (afterAll). */
   cleanup(): void
 }
 
 /**
  * Prepares a backend process for this merchant: keys written to a private temp dir, a file database
- * there. `extraEnv` wins over the defaults (e.g. DATABASE_URL=postgres://…, WORKERS, NOTIFY_URL).
+ * there, and the backend compiled to JavaScript there once (compiled-server.ts), so a restart costs
+ * a node start rather than a TypeScript transpile of every module. `extraEnv` wins over the defaults
+ * (e.g. DATABASE_URL=postgres://…, WORKERS, NOTIFY_URL).
  */
 export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant, extraEnv: Record<string, string> = {}): Promise<BackendProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'merchant-process-'))
@@ -44,7 +47,7 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
     writeFileSync(real, pem, { mode: 0o600 })
     for (const [k, v] of Object.entries(realEnv)) if (v === virtual) realEnv[k] = real
   }
-  const root = resolve(__dirname, '../..')
+  const entry = compileServer(join(dir, 'compiled'))
   let child: ChildProcess | null = null
   let stderr = ''
   let stdout = ''
@@ -52,8 +55,8 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
   return {
     url,
     async start() {
-      // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
-      const c = spawn(process.execPath, ['--import', 'tsx', 'server/merchant/server.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...realEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
+      // One node process running the compiled server, so SIGKILL really kills the server.
+      const c = spawn(process.execPath, [entry], { cwd: dir, env: { PATH: process.env.PATH ?? '', NODE_PATH: COMPILED_NODE_PATH, ...realEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
       child = c
       all.push(c)
       stderr = ''
@@ -91,6 +94,7 @@ export async function backendProcess(emu: EmulatorHandle, merchant: TestMerchant
     stdout: () => stdout,
     cleanup() {
       for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
     },
   }
 }

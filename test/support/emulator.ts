@@ -2,32 +2,19 @@
  * Test support for the WeChat Pay v3 emulator: start one on a free loopback port, drive its control
  * API, and register a merchant with real RSA keys (the interface agreed with the backend tests).
  */
-import { generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'node:crypto'
+import { randomBytes, randomInt, type KeyObject } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { buildEmulator } from '../../server/emulator/app'
+import { buildEmulator, type EmulatorOptions as ServerEmulatorOptions } from '../../server/emulator/app'
 import type { DeliveryRecord } from '../../server/emulator/state/types'
 import { publicKeyPem as toPublicPem, type RequestPaymentParams } from '../../server/wechatpay'
+import { pooledKey, pooledPlatformKey } from './test-keys'
 
-export interface EmulatorOptions {
-  platformMode?: 'publicKey' | 'certificate'
-  retryScale?: number
-  notifyTimeoutMs?: number
-  statePath?: string
-  /** Milliseconds since the epoch (the emulated clock adds /__emulator/clock offsets to it). */
-  clock?: () => number
-  /** Default 0 here (the emulator's own default is 0.02): ask for probes explicitly. */
-  signtestRate?: number
-  refundSettleMs?: number
-  /** Emulated ms per applyment state on the automatic happy path (0 = control API only). */
-  applymentAutoMs?: number
-  mediaMaxBytes?: number
-  /** Default 0 here (no one-refund-per-minute rule); the emulator's own default is 60 000. */
-  refundIntervalMs?: number
-  /** Default 0 here (close at once); the emulator's own default is 300 000 (5 minutes). */
-  minCloseAgeMs?: number
-  /** Allowed browser origins (default: loopback origins). */
-  corsOrigins?: string[]
-}
+/**
+ * What a test may ask of its emulator: buildEmulator's options but the key source (the run's pool,
+ * test-keys.ts). Unlike `npm run emulator`, signature probes (signtestRate), the one-refund-per-minute
+ * rule (refundIntervalMs) and the close-age minimum (minCloseAgeMs) default to 0 here.
+ */
+export type EmulatorOptions = Omit<ServerEmulatorOptions, 'generateKey'>
 
 export type Delivery = DeliveryRecord
 export type RequestPaymentLike = Partial<Record<keyof RequestPaymentParams, unknown>>
@@ -44,20 +31,7 @@ export interface EmulatorHandle {
   pay(payment: RequestPaymentLike, opts: { appId: string; openid?: string; outcome?: 'success' | 'cancel' | 'fail'; couponFen?: number }): Promise<string>
 }
 
-// RSA-2048 key generation is slow: small pools per test process serve every emulator and merchant.
-// WeChat Pay's keys and merchants' keys come from separate pools, so a platform key is never a merchant's.
-const makePool = (size: number) => {
-  const keys: KeyObject[] = []
-  let next = 0
-  return (): KeyObject => {
-    if (keys.length < size) keys.push(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
-    return keys[next++ % size]
-  }
-}
-/** A platform (WeChat Pay side) key from the per-process pool; successive calls differ. */
-export const pooledPlatformKey = makePool(3)
-/** A merchant key from the per-process pool; successive calls differ. */
-export const pooledKey = makePool(3)
+export { pooledKey, pooledPlatformKey }
 
 async function control<T>(url: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -111,8 +85,11 @@ const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 const randomMchid = () => `19${randomInt(10_000_000, 99_999_999)}`
 const randomAppId = () => `wx${randomBytes(8).toString('hex')}`
 
+/** How registerMerchant sets a merchant up: its mode (default direct), and a fixed mchid or appid. */
+export interface RegisterOptions { mode?: TestMerchant['mode']; mchid?: string; appId?: string }
+
 /** Generates (or reuses) an RSA-2048 merchant key, registers merchant (+ sub-merchant) and app(s) through the control API. */
-export async function registerMerchant(emu: EmulatorHandle, options: { mode?: TestMerchant['mode']; mchid?: string; appId?: string } = {}): Promise<TestMerchant> {
+export async function registerMerchant(emu: EmulatorHandle, options: RegisterOptions = {}): Promise<TestMerchant> {
   const mode = options.mode ?? 'direct'
   const privateKey = pooledKey()
   const mchid = options.mchid ?? randomMchid()
@@ -143,4 +120,22 @@ export async function registerMerchant(emu: EmulatorHandle, options: { mode?: Te
     ...(sub ?? {}),
     platform,
   }
+}
+
+/**
+ * Registers the enclosing block's beforeAll / afterAll: an emulator started with `options` and one
+ * merchant registered there (`merchant` options; `login`: a user of its app who has logged in),
+ * handed to `set`; the emulator is closed after.
+ */
+export function withEmulator(options: EmulatorOptions, set: (emu: EmulatorHandle, m: TestMerchant) => void, merchant: RegisterOptions & { login?: string } = {}): void {
+  let emu: EmulatorHandle | undefined
+  beforeAll(async () => {
+    const { login, ...register } = merchant
+    const started = await startEmulator(options)
+    emu = started
+    const m = await registerMerchant(started, register)
+    if (login !== undefined) await started.login(m.appId, login)
+    set(started, m)
+  })
+  afterAll(() => emu?.close())
 }

@@ -3,30 +3,23 @@
 // the real `wechat` payment driver) rendered in miniprogram-simulate, its wxml compiled by the
 // official wcc compiler. A user types into the compiled inputs and taps the compiled button; what
 // reaches wx.requestPayment is what a phone's WeChat client would receive.
-import { ensureWeappBuild } from './support/build-weapp'
-import { launchApp, waitFor, type SimApp } from './support/weapp-sim'
+import { simSuite } from './support/sim-suite'
+import { waitFor, type SimApp } from './support/weapp-sim'
+import type { WxBehaviour } from './support/wx-stub'
 
 const CHECKOUT = 'pages/checkout/index'
 const RESULT = 'pages/result/index'
 
-let root: string
-let app: SimApp | undefined
-
-beforeAll(async () => {
-  root = await ensureWeappBuild('weapp-sim', { TARO_APP_API_BASE: '', TARO_APP_PAY_MODE: 'wechat' })
-})
-
-afterEach(() => {
-  app?.close()
-  app = undefined
-})
+const sim = simSuite()
 
 /** Launches the app on the checkout page and waits until its form is rendered. */
-async function openCheckout(wx: NonNullable<Parameters<typeof launchApp>[2]>['wx'] = {}) {
-  const launched = launchApp(root, CHECKOUT, { wx })
-  app = launched
-  await waitFor(() => launched.find('amount-input') && launched.find('pay-button'), 'the checkout form to render')
-  return launched
+const openCheckout = (wx: Partial<WxBehaviour> = {}) => sim.open(CHECKOUT, wx, (app) => app.find('amount-input') && app.find('pay-button'), 'the checkout form to render')
+
+/** Types an amount and a description, and waits for the pay button to enable. */
+async function fill(page: SimApp, amount: string, description: string) {
+  page.input('amount-input', amount)
+  page.input('description-input', description)
+  await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
 }
 
 /** Waits until the result page is on top and shows a final title; returns that title. */
@@ -71,9 +64,7 @@ describe('compiled checkout page', () => {
 
   it('pays ¥12.30 with exactly the contract payment object', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
-    page.input('amount-input', '12.30')
-    page.input('description-input', '拿铁咖啡 大杯')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '12.30', '拿铁咖啡 大杯')
     expect(page.text()).toContain('¥12.30')
 
     const before = Math.floor(Date.now() / 1000)
@@ -109,9 +100,7 @@ describe('compiled checkout page', () => {
 
   it('retries the same order from the result page with fresh payment parameters', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
-    page.input('amount-input', '3.5')
-    page.input('description-input', '重试订单')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '3.5', '重试订单')
     page.tap('pay-button')
     expect(await resultTitle(page)).toContain('已取消支付')
 
@@ -129,9 +118,7 @@ describe('compiled checkout page', () => {
 
   it('lists the kept order on the orders page and pays it again from there', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:fail cancel' })
-    page.input('amount-input', '66')
-    page.input('description-input', '订单页继续支付')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '66', '订单页继续支付')
     page.tap('pay-button')
     expect(await resultTitle(page)).toContain('已取消支付')
     const [order] = storedOrders(page)
@@ -156,9 +143,7 @@ describe('compiled checkout page', () => {
 
   it('makes one order and one payment for a double tap', async () => {
     const page = await openCheckout()
-    page.input('amount-input', '8.00')
-    page.input('description-input', '双击测试')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '8.00', '双击测试')
     expect(page.tap('pay-button')).toBe(true)
     page.tap('pay-button')
     expect(await resultTitle(page)).toContain('已取消支付')
@@ -168,9 +153,7 @@ describe('compiled checkout page', () => {
 
   it('does not take the client\'s word: requestPayment:ok that the server never confirms is not a success', async () => {
     const page = await openCheckout({ paymentErrMsg: 'requestPayment:ok' })
-    page.input('amount-input', '1')
-    page.input('description-input', '未确认的支付')
-    await waitFor(() => page.attr('pay-button', 'disabled') === false, 'the pay button to enable')
+    await fill(page, '1', '未确认的支付')
     page.tap('pay-button')
     // The mock backend never hears from WeChat Pay, so its order stays unpaid: after the
     // confirmation attempts the app settles for "pending", never "succeeded".

@@ -3,35 +3,20 @@
 // miniprogram-simulate: the form's validation and steps as a user types and taps them, photos
 // picked through wx.chooseMedia, and the status page for `rejected` and `need_sign`, the mock's
 // review moved along with the status page's dev buttons.
-import { ensureWeappBuild } from './support/build-weapp'
-import { launchApp, waitFor, type SimApp } from './support/weapp-sim'
+import { simSuite } from './support/sim-suite'
+import { waitFor, type SimApp } from './support/weapp-sim'
 
 const ONBOARDING = 'pages/onboarding/index'
 const APPLICATIONS = 'pages/applications/index'
 
-let root: string
-let app: SimApp | undefined
-
-beforeAll(async () => {
-  root = await ensureWeappBuild('weapp-sim', { TARO_APP_API_BASE: '', TARO_APP_PAY_MODE: 'wechat' })
-})
-
-afterEach(() => {
-  app?.close()
-  app = undefined
-})
+const sim = simSuite()
 
 const photos = () => [
   { tempFilePath: 'http://tmp/portrait.jpg', size: 180_000 },
   { tempFilePath: 'http://tmp/national.jpg', size: 150_000 },
 ]
 
-async function openForm() {
-  const launched = launchApp(root, ONBOARDING, { wx: { mediaFiles: photos() } })
-  app = launched
-  await waitFor(() => launched.find('next-button'), 'the onboarding form to render')
-  return launched
-}
+const openForm = () => sim.open(ONBOARDING, { mediaFiles: photos() }, (app) => app.find('next-button'), 'the onboarding form to render')
 
 /** The text of the node with `id` on the top page (undefined when there is none). */
 const textOf = (page: SimApp, id: string) => (page.find(id)?.dom as { textContent?: string | null } | undefined)?.textContent ?? undefined

@@ -4,9 +4,8 @@
 // same way, so the check is known to find them when they are there.
 import fs from 'node:fs'
 import path from 'node:path'
-import { ensureWeappBuild, projectRoot } from './support/build-weapp'
+import { BUILD_STAMP, mockBuild, PROD_API_BASE as API_BASE, prodBuild, projectRoot } from './support/build-weapp'
 
-const API_BASE = 'https://api.example.com'
 /** Budget for everything WeChat DevTools would upload from the production output. */
 const BUDGET_KB = 450
 
@@ -34,7 +33,7 @@ function readDist(root: string): Array<{ file: string; bytes: number; text: stri
   const walk = (dir: string): string[] =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))
   return walk(root)
-    .filter((f) => path.basename(f) !== '.weapp-test-build.json')
+    .filter((f) => path.basename(f) !== BUILD_STAMP)
     .sort()
     .map((f) => {
       const buf = fs.readFileSync(f)
@@ -62,10 +61,7 @@ let prod: ReturnType<typeof readDist>
 let mock: ReturnType<typeof readDist>
 
 beforeAll(async () => {
-  const [prodRoot, mockRoot] = await Promise.all([
-    ensureWeappBuild('weapp-prod', { TARO_APP_API_BASE: API_BASE, TARO_APP_PAY_MODE: 'wechat' }),
-    ensureWeappBuild('weapp-mock', { TARO_APP_API_BASE: '', TARO_APP_PAY_MODE: '' }),
-  ])
+  const [prodRoot, mockRoot] = await Promise.all([prodBuild(), mockBuild()])
   prod = readDist(prodRoot)
   mock = readDist(mockRoot)
 })
