@@ -182,8 +182,7 @@ export type StorageEngine = 'sqlite' | 'postgres'
  * Only for a write whose loss is harmless because it is learned again: the prepay_id of an attempt
  * after WeChat Pay answered the order call (lost, the attempt stays `creating` and the next request
  * places the same out_trade_no with a byte-identical body, which WeChat Pay answers with the same
- * prepay_id), `lastQueriedAt` (a query throttle), and the log line of a rejected notification (a
- * forgery: losing its record costs nothing, and forgeries cannot make us wait for the disk).
+ * prepay_id), and `lastQueriedAt` (a query throttle: lost, the next GET queries once more).
  * NEVER for a paid transition, a refund, a notification's outcome (WeChat Pay stops delivering once
  * answered 204), an order or attempt that WeChat Pay may charge, or anything money depends on.
  * A non-durable transaction must not contain a durable one (that call fails); a non-durable call
