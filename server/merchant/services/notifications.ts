@@ -1,6 +1,6 @@
 import type { HeaderSource } from '../../wechatpay'
 import type { Limiter, Storage } from '../storage'
-import type { Logger, OrderService } from './orders'
+import type { Logger, LogLine, OrderService } from './orders'
 import type { PaymentGateway } from './wechatpay-gateway'
 
 export interface NotifyAnswer {
@@ -16,7 +16,9 @@ const UNAUTHENTIC = new Set(['MISSING_HEADERS', 'STALE_TIMESTAMP', 'UNKNOWN_SERI
 
 /**
  * Handles one notification from its raw bytes (wechatpay-v3.md §8): verify → decrypt → check
- * against the stored order → apply once → answer. Every outcome is written to the notification log.
+ * against the stored order → apply once → answer. Every outcome is written to the notification log:
+ * an applied or checked one in the same transaction as the decision (one durable commit for both),
+ * a rejected or ignored one on its own.
  */
 export function createNotificationHandler(deps: {
   storage: Storage
@@ -29,8 +31,8 @@ export function createNotificationHandler(deps: {
 }) {
   const { storage, gateway, orders, logger, clock } = deps
   const rejectionLogLimit = deps.rejectionLogLimit ?? storage.limiter('rejections', REJECTIONS_LOGGED_PER_SOURCE_PER_MIN, 60_000, clock)
-  const record = (eventId: string | null, eventType: string | null, outTradeNo: string | null, outcome: string, detail: string) =>
-    storage.notifications.append({ receivedAt: clock(), eventId, eventType, outTradeNo, outcome, detail })
+  const line = (eventId: string | null, eventType: string | null, outTradeNo: string | null): LogLine => ({ outcome, detail }) =>
+    ({ receivedAt: clock(), eventId, eventType, outTradeNo, outcome, detail })
 
   return async function handle(headers: HeaderSource, raw: Buffer, source = 'unknown'): Promise<NotifyAnswer> {
     const parsed = await gateway.parseNotification(headers, raw)
@@ -39,7 +41,7 @@ export function createNotificationHandler(deps: {
       // Genuine notifications always verify, so only forgeries are limited: past the limit they are still refused, just not written down.
       if (await rejectionLogLimit.take(source)) {
         logger.warn({ reason: parsed.reason, serial: parsed.serial, source }, 'notification rejected')
-        await record(null, null, null, 'rejected', detail)
+        await storage.notifications.append(line(null, null, null)({ outcome: 'rejected', detail }))
       }
       return UNAUTHENTIC.has(parsed.reason)
         ? { status: 401, body: { code: 'FAIL', message: `signature check failed: ${parsed.reason}` } }
@@ -47,16 +49,14 @@ export function createNotificationHandler(deps: {
     }
     const event = parsed.event
     if (event.kind === 'transaction') {
-      const result = await orders.applyTransaction(event.transaction, 'notification')
-      await record(event.id, event.eventType, event.transaction.out_trade_no, result.outcome, result.detail)
+      await orders.applyTransaction(event.transaction, 'notification', line(event.id, event.eventType, event.transaction.out_trade_no))
       return { status: 204 }
     }
     if (event.kind === 'refund') {
-      const result = await orders.applyRefundNotice(event.refund) // checked, applied and logged there
-      await record(event.id, event.eventType, event.refund.out_trade_no, result.outcome, result.detail)
+      await orders.applyRefundNotice(event.refund, line(event.id, event.eventType, event.refund.out_trade_no)) // checked, applied and logged there
       return { status: 204 }
     }
-    await record(event.id, event.eventType, null, 'ignored', 'event type not handled')
+    await storage.notifications.append(line(event.id, event.eventType, null)({ outcome: 'ignored', detail: 'event type not handled' }))
     return { status: 204 }
   }
 }

@@ -25,6 +25,11 @@ export const LOGIN_TIMEOUT_MS = 5_000
 /** Component token invalid or expired: buy a new one and ask once more. */
 const STALE_TOKEN_ERRCODES = new Set([40001, 42001])
 
+/** A verified token is trusted this long without its HMAC and user lookup again (its expiry is checked on every use). */
+export const VERIFIED_TOKEN_CACHE_MS = 60_000
+/** Verified tokens kept at most (the oldest is dropped first). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000
+
 type Code2SessionBody = { openid?: string; session_key?: string; unionid?: string; errcode?: number; errmsg?: string }
 
 export interface SessionService {
@@ -40,6 +45,12 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url')
 export function createSessionService(o: SessionServiceOptions): SessionService {
   const fetchImpl = o.fetch ?? fetch
   const mac = (payload: string) => createHmac('sha256', o.sessionSecret).update(`session.v1.${payload}`).digest()
+  /**
+   * Tokens verified lately → their user. Safe because nothing revokes a token before its `exp` (no
+   * logout, users are never deleted, a user's id and openid never change): the same token string
+   * verifies the same way every time, and `exp` is still checked on each use.
+   */
+  const verified = new Map<string, { user: UserRecord; expMs: number; until: number }>()
 
   return {
     async login(code) {
@@ -82,6 +93,10 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
         throw new AppError('UNAUTHENTICATED', why)
       }
       if (!token) return fail('missing bearer token')
+      const now = o.clock()
+      const hit = verified.get(token)
+      if (hit && now < hit.until && now < hit.expMs) return hit.user
+      if (hit) verified.delete(token)
       const [payload, signature, extra] = token.split('.')
       if (!payload || !signature || extra !== undefined) return fail('malformed token')
       const expected = mac(payload)
@@ -94,9 +109,12 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
         return fail('malformed token')
       }
       if (typeof claims.u !== 'string' || typeof claims.exp !== 'number') return fail('malformed token')
-      if (claims.exp * 1000 <= o.clock()) return fail('session expired, log in again')
+      if (claims.exp * 1000 <= now) return fail('session expired, log in again')
       const user = await o.storage.users.get(claims.u)
-      return user ?? fail('unknown user')
+      if (!user) return fail('unknown user')
+      if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value as string)
+      verified.set(token, { user, expMs: claims.exp * 1000, until: now + VERIFIED_TOKEN_CACHE_MS })
+      return user
     },
   }
 }

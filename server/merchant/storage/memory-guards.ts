@@ -23,23 +23,48 @@ export function createKeyLock(): KeyLock {
 /** Above this many tracked keys, keys without a recent hit are dropped (memory stays bounded). */
 const PRUNE_ABOVE_KEYS = 10_000
 
-/** A per-key sliding-window limiter in memory: `limit` hits per `windowMs`, counted with `clock`. */
+/**
+ * The accepted hits of one key within the window: a ring of at most `limit` times. Full, its oldest
+ * slot is the hit `limit` hits ago, the only one that decides whether another fits the window.
+ */
+interface Ring {
+  times: number[]
+  /** The oldest slot once the ring is full (the next to be overwritten). */
+  head: number
+  newest: number
+}
+
+/**
+ * A per-key sliding-window limiter in memory: `limit` hits per `windowMs`, counted with `clock`.
+ * O(1) per hit: a key keeps a ring of its last `limit` accepted hits, and a hit fits when the one
+ * `limit` hits back is out of the window (the same answers as counting the window's hits).
+ */
 export function createMemoryLimiter(limit: number, windowMs: number, clock: () => number): Limiter {
-  const hits = new Map<string, number[]>()
+  const rings = new Map<string, Ring>()
+  let pruneAbove = PRUNE_ABOVE_KEYS
   const prune = (now: number) => {
-    for (const [key, times] of hits) if (!times.some((t) => now - t < windowMs)) hits.delete(key)
+    for (const [key, ring] of rings) if (!(now - ring.newest < windowMs)) rings.delete(key)
+    // Amortised: with every key still live, the next sweep waits until the map has doubled.
+    pruneAbove = Math.max(PRUNE_ABOVE_KEYS, rings.size * 2)
   }
   return {
     take(key) {
       const now = clock()
-      const recent = (hits.get(key) ?? []).filter((t) => now - t < windowMs)
-      if (recent.length >= limit) {
-        hits.set(key, recent)
-        return Promise.resolve(false)
+      let ring = rings.get(key)
+      if (!ring) {
+        if (limit <= 0) return Promise.resolve(false)
+        rings.set(key, (ring = { times: [], head: 0, newest: now }))
+        if (rings.size > pruneAbove) prune(now)
       }
-      recent.push(now)
-      hits.set(key, recent)
-      if (hits.size > PRUNE_ABOVE_KEYS) prune(now)
+      const { times } = ring
+      if (times.length < limit) {
+        times.push(now)
+      } else {
+        if (limit <= 0 || now - times[ring.head] < windowMs) return Promise.resolve(false)
+        times[ring.head] = now
+        ring.head = (ring.head + 1) % limit
+      }
+      ring.newest = now
       return Promise.resolve(true)
     },
   }

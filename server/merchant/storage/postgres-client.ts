@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { StorageUnavailableError } from './errors'
+import { NESTED_DURABLE_MESSAGE, type TransactionOptions } from './types'
 
 /**
  * The connection layer of the PostgreSQL storage: a pool whose BIGINTs come back as numbers, every
@@ -87,7 +88,7 @@ export interface PgDb {
   /** Runs a statement; resolves to the number of rows it touched. */
   exec(sql: string, params?: unknown[]): Promise<number>
   /** Runs fn in one transaction (nested calls join it); rolled back when fn throws. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>
   pool: pg.Pool
 }
 
@@ -95,6 +96,7 @@ export interface PgDb {
 interface Tx {
   client: pg.PoolClient
   done: boolean
+  durable: boolean
 }
 
 /** The query runner over `pool` (the pool must have been made with poolConfig(…, serializable = true)). */
@@ -139,9 +141,13 @@ export function pgDb(pool: pg.Pool): PgDb {
     }
   }
 
-  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async function transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const durable = options?.durable !== false
     const outer = current.getStore()
-    if (outer && !outer.done) return fn()
+    if (outer && !outer.done) {
+      if (durable && !outer.durable) throw new Error(NESTED_DURABLE_MESSAGE)
+      return fn()
+    }
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient
       try {
@@ -149,10 +155,12 @@ export function pgDb(pool: pg.Pool): PgDb {
       } catch (e) {
         throw classify(e)
       }
-      const tx: Tx = { client, done: false }
+      const tx: Tx = { client, done: false, durable }
       let broken: Error | undefined
       try {
         await client.query('BEGIN')
+        // Not durable (types.ts TransactionOptions): COMMIT returns before the WAL reaches the disk.
+        if (!durable) await client.query('SET LOCAL synchronous_commit = off')
         const value = await current.run(tx, fn)
         await client.query('COMMIT')
         return value

@@ -172,6 +172,30 @@ export interface Limiter {
 
 export type StorageEngine = 'sqlite' | 'postgres'
 
+/**
+ * How a transaction commits. By default it is durable: the commit returns once the disk has it
+ * (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on), which on SQLite holds the event loop
+ * for an fsync. `durable: false` skips that wait (SQLite: synchronous=NORMAL for that commit, the
+ * next durable commit syncs it too, WAL being sequential; PostgreSQL: synchronous_commit=off). A
+ * power cut (not a crash of the process) may then lose that commit, never corrupt anything.
+ *
+ * Only for a write whose loss is harmless because it is learned again: the prepay_id of an attempt
+ * after WeChat Pay answered the order call (lost, the attempt stays `creating` and the next request
+ * places the same out_trade_no with a byte-identical body, which WeChat Pay answers with the same
+ * prepay_id), and `lastQueriedAt` (a query throttle: lost, the next GET queries once more).
+ * NEVER for a paid transition, a refund, a notification's outcome (WeChat Pay stops delivering once
+ * answered 204), an order or attempt that WeChat Pay may charge, or anything money depends on.
+ * A non-durable transaction must not contain a durable one (that call fails); a non-durable call
+ * inside a durable transaction joins it and is durable.
+ */
+export interface TransactionOptions {
+  /** false: commit without waiting for the disk (default true). */
+  durable?: boolean
+}
+
+/** The error of a durable transaction started inside a non-durable one (a programming error). */
+export const NESTED_DURABLE_MESSAGE = 'a durable transaction cannot join a non-durable one'
+
 export interface Storage {
   engine: StorageEngine
   users: UserRepository
@@ -189,8 +213,11 @@ export interface Storage {
   splitReturns: SplitReturnRepository
   /** The component verify ticket (thirdparty scenario). */
   componentTickets: ComponentTicketStore
-  /** Runs fn atomically (nested calls join the outer transaction); rolled back when fn throws. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>
+  /**
+   * Runs fn atomically (nested calls join the outer transaction); rolled back when fn throws.
+   * `{ durable: false }` commits without waiting for the disk (see TransactionOptions).
+   */
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>
   /**
    * The per-key lock (order numbers, application numbers, split jobs): held while fn runs, which
    * may call WeChat Pay. SQLite: in process (one process only). PostgreSQL: a session advisory lock

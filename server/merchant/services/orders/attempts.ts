@@ -84,10 +84,12 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
     }
     const expiresAt = Math.min(attempt.createdAt + PREPAY_VALIDITY_MS, Date.parse(attempt.timeExpire))
     // A notification (not under the lock) may have marked it paid meanwhile: never move it back to open.
+    // Not durable (types.ts TransactionOptions): lost in a power cut, the attempt stays `creating` and
+    // the next request places the same out_trade_no, byte-identical, for the same prepay_id.
     await storage.transaction(async () => {
       const status = (await storage.attempts.get(attempt.outTradeNo))?.status
       if (status === 'creating' || status === 'open') await storage.attempts.update(attempt.outTradeNo, { prepayId, prepayExpiresAt: expiresAt, status: 'open' })
-    })
+    }, { durable: false })
     return prepayId
   }
 
@@ -150,7 +152,8 @@ export function createAttempts(ctx: OrderContext, applyTransaction: ApplyTransac
     if (order.status !== 'unpaid') return order
     const now = clock()
     if (order.lastQueriedAt !== null && now - order.lastQueriedAt < minIntervalMs) return order
-    await storage.orders.update(order.orderNo, { lastQueriedAt: now })
+    // A throttle only: losing it in a power cut costs one early query (not durable, types.ts).
+    await storage.transaction(() => storage.orders.update(order.orderNo, { lastQueriedAt: now }), { durable: false })
     for (const attempt of await liveAttempts(storage, order.orderNo)) {
       try {
         await applyTransaction(await gateway.query(attempt.outTradeNo), 'query')

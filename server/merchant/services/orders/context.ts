@@ -1,6 +1,6 @@
 import { WechatPayError } from '../../../wechatpay'
 import { AppError } from '../../errors'
-import type { AttemptRecord, KeyLock, OrderRecord, Storage } from '../../storage'
+import type { AttemptRecord, KeyLock, NotificationLogEntry, OrderRecord, Storage } from '../../storage'
 import type { PaymentGateway } from '../wechatpay-gateway'
 
 /** The slice of pino the order services log through. */
@@ -20,6 +20,12 @@ export interface OrderContext {
 }
 
 export const MINUTE_MS = 60_000
+
+/**
+ * The notification-log line of a decision, built by the notification handler: appended inside the
+ * transaction that stores the decision, so one commit holds both (or neither).
+ */
+export type LogLine = (result: { outcome: string; detail: string }) => NotificationLogEntry
 
 /** The stored order, or ORDER_NOT_FOUND. */
 export async function mustOrder(storage: Storage, orderNo: string): Promise<OrderRecord> {

@@ -4,7 +4,7 @@ import type { AttemptRecord, OrderRecord, Storage, UserRecord } from '../../stor
 import { newOrderNo } from '../order-numbers'
 import type { PaymentGateway } from '../wechatpay-gateway'
 import { createAttempts } from './attempts'
-import { MINUTE_MS, mustOrder, type Logger, type OrderContext } from './context'
+import { MINUTE_MS, mustOrder, type Logger, type LogLine, type OrderContext } from './context'
 import { createEffectRunner } from './effects'
 import { checkDescription, checkOrderAmount } from './input'
 import { createReconcile } from './reconcile'
@@ -12,7 +12,7 @@ import { createRefunds } from './refunds'
 import { decidePayment, type TransitionOutcome, type TransitionSource } from './transitions'
 import { toOrderView, type OrderView } from './views'
 
-export type { Logger } from './context'
+export type { Logger, LogLine } from './context'
 export type { TransitionOutcome, TransitionSource } from './transitions'
 export type { OrderView, RefundView } from './views'
 export { toOrderView, toRefundView } from './views'
@@ -74,9 +74,10 @@ export function createOrderService(o: OrderServiceOptions) {
 
   /**
    * Applies what WeChat Pay says about one attempt (notification, query or close), once: the
-   * decision is stored in one transaction, logged, and its effects are scheduled.
+   * decision (and its notification-log line, when `logLine` is given) is stored in one transaction,
+   * logged, and its effects are scheduled.
    */
-  async function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource): Promise<{ outcome: TransitionOutcome; detail: string }> {
+  async function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource, logLine?: LogLine): Promise<{ outcome: TransitionOutcome; detail: string }> {
     const decision = await storage.transaction(async () => {
       const attempt = await storage.attempts.get(t.out_trade_no)
       const order = attempt && (await storage.orders.get(attempt.orderNo))
@@ -87,6 +88,7 @@ export function createOrderService(o: OrderServiceOptions) {
       if (state && d.attempt) await storage.attempts.update(state.attempt.outTradeNo, d.attempt)
       if (state && d.order) await storage.orders.update(state.order.orderNo, d.order)
       if (d.insertRefund) await storage.refunds.insert(d.insertRefund)
+      if (logLine) await storage.notifications.append(logLine(d))
       const paid = d.outcome === 'applied' && state && o.afterPaid ? await storage.orders.get(state.order.orderNo) : undefined
       if (paid) {
         await o.afterPaid?.record(paid)
@@ -121,7 +123,7 @@ export function createOrderService(o: OrderServiceOptions) {
 
   return {
     applyTransaction,
-    applyRefundNotice: (n: RefundNotice) => refunds.applyNotice(n),
+    applyRefundNotice: (n: RefundNotice, logLine?: LogLine) => refunds.applyNotice(n, logLine),
     reconcile,
     refund: refunds.request,
     /** Resolves once the effects of earlier transitions (closes, stray refunds) have run. */

@@ -1,7 +1,7 @@
 import type { Refund as WechatRefund, RefundNotice } from '../../../wechatpay'
 import { AppError } from '../../errors'
 import type { RefundRecord } from '../../storage'
-import { errorCode, MINUTE_MS, mustOrder, type OrderContext } from './context'
+import { errorCode, MINUTE_MS, mustOrder, type LogLine, type OrderContext } from './context'
 import { checkRefundAmount, checkRefundReason } from './input'
 import { advance, decideRefundNotice, isDefiniteRefusal, isRefundNotFound, refundStatusOf, refundTotals, reservedFen, type NoticeDecision } from './refund-state'
 import { toOrderView, toRefundView, type OrderView, type RefundView } from './views'
@@ -140,8 +140,11 @@ export function createRefunds(ctx: OrderContext) {
     })
   }
 
-  /** Records a refund notification (REFUND.SUCCESS / ABNORMAL / CLOSED) after checking it against the stored refund. */
-  async function applyNotice(n: RefundNotice): Promise<NoticeDecision> {
+  /**
+   * Records a refund notification (REFUND.SUCCESS / ABNORMAL / CLOSED) after checking it against the
+   * stored refund; its notification-log line (`logLine`) is appended in the same transaction.
+   */
+  async function applyNotice(n: RefundNotice, logLine?: LogLine): Promise<NoticeDecision> {
     const decision = await storage.transaction(async () => {
       const refund = await storage.refunds.get(n.out_refund_no)
       const d = decideRefundNotice(refund, n, { ownershipProblem: await gateway.refundOwnershipProblem(n), now: clock() })
@@ -149,6 +152,7 @@ export function createRefunds(ctx: OrderContext) {
         await storage.refunds.update(refund.outRefundNo, d.patch)
         await recompute(refund.orderNo)
       }
+      if (logLine) await storage.notifications.append(logLine(d))
       return d
     })
     const log = { outRefundNo: n.out_refund_no, outcome: decision.outcome, detail: decision.detail }
