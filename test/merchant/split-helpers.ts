@@ -17,13 +17,13 @@ export function splitSuite() {
     sp: undefined as unknown as TestMerchant,
     clock,
     /** A backend for `merchant` (default: sp) with `env`, on the suite's clock. */
-    start: async (env: Record<string, string>, merchant = suite.sp) => {
-      const b = await startBackend({ emulator: suite.emu, merchant, clock, env, overrides: { rateLimitOrdersPerMin: 1000 } })
+    start: async (env: Record<string, string>, merchant?: TestMerchant): Promise<BackendHandle> => {
+      const b = await startBackend({ emulator: suite.emu, merchant: merchant ?? suite.sp, clock, env, overrides: { rateLimitOrdersPerMin: 1000 } })
       backends.push(b)
       return b
     },
     /** Moves the backends' and the emulator's clocks together. */
-    advance: async (ms: number) => {
+    advance: async (ms: number): Promise<void> => {
       clock.advance(ms)
       await suite.emu.advanceClock(ms)
     },
