@@ -30,12 +30,18 @@ async function paidElsewhere(emu: EmulatorHandle, m: TestMerchant, notifyUrl: st
   return body.out_trade_no
 }
 
+/** The describe's own emulator in certificate mode (each describe switches keys or moves the clock) and its merchant. */
+function certificateEmulator(): { emu: EmulatorHandle; m: TestMerchant } {
+  const world = {} as { emu: EmulatorHandle; m: TestMerchant }
+  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (emu, m) => Object.assign(world, { emu, m }))
+  return world
+}
+
 describe('moving from platform certificates to the public key (alsoCertificates)', () => {
-  let emu: EmulatorHandle
-  let m: TestMerchant
-  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
+  const world = certificateEmulator()
 
   test('notifications and answers signed by the certificate or the public key are all accepted', async () => {
+    const { emu, m } = world
     const notify = await notifyEndpoint([204])
     const clients: WechatPayClient[] = []
     try {
@@ -77,11 +83,10 @@ describe('moving from platform certificates to the public key (alsoCertificates)
 })
 
 describe('certificate mode', () => {
-  let emu: EmulatorHandle
-  let m: TestMerchant
-  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
+  const world = certificateEmulator()
 
   test('the 12-hourly download fails: calls and notifications are served from the cache, the refresh happens in the background', async () => {
+    const { emu, m } = world
     const notify = await notifyEndpoint([204])
     const offset = { ms: 0 }
     const reported: unknown[] = []
@@ -121,6 +126,7 @@ describe('certificate mode', () => {
 
 
   test('with the main host down, the certificate download and the call both go to the backup host', async () => {
+    const { emu } = world
     const m3 = await registerMerchant(emu)
     const { offsetMs } = (await (await fetch(`${emu.url}/__emulator/clock`)).json()) as { offsetMs: number }
     const client = new WechatPayClient({
