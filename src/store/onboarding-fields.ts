@@ -5,17 +5,17 @@ import { ORGANIZATION_RULES } from '@/contract/application-rules'
 import type { OrganizationType } from '@/contract/constants'
 import type { ApplicationRequest } from '@/services/types'
 
-/** The form's steps in order; `review` lists everything before 提交. */
-export const STEPS = ['type', 'identity', 'bank', 'store', 'review'] as const
-export type Step = (typeof STEPS)[number]
-/** The title of each step (step indicator, page heading). */
-export const STEP_TITLES: Record<Step, string> = {
+/** The title of each step (step indicator, page heading), in the form's order; `review` lists everything before 提交. */
+export const STEP_TITLES = {
   type: '主体信息',
   identity: '身份证件',
   bank: '结算账户',
   store: '店铺与联系人',
   review: '确认提交',
 }
+export type Step = keyof typeof STEP_TITLES
+/** The form's steps in order. */
+export const STEPS = Object.keys(STEP_TITLES) as Step[]
 
 interface FieldInfo {
   step: Exclude<Step, 'review'>
