@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { requestMessage } from './message'
-import { randomNonce, signMessage, signMessageAsync, unixSeconds, verifySignature } from './sign'
+import { randomNonce, signMessage, signMessageAsync, unixSeconds, verifySignature, type SigningKey } from './sign'
 
 /** The only RSA scheme WeChat Pay accepts (wechatpay-v3.md §1.2). */
 export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048'
@@ -36,14 +36,10 @@ export function parseAuthorization(value: string | undefined): AuthorizationFiel
   return out as unknown as AuthorizationFields
 }
 
-export interface MerchantSigner {
+export interface MerchantSigner extends SigningKey {
   mchid: string
   /** Serial of the merchant API certificate (not the platform's). */
   serialNo: string
-  privateKey: KeyObject
-  /** Milliseconds since the epoch; injected for tests. */
-  clock?: () => number
-  nonce?: () => string
 }
 
 /** Builds the Authorization header for one request (wechatpay-v3.md §1). */

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { paySignMessage } from './message'
-import { randomNonce, signMessage, signMessageAsync, unixSeconds, verifySignature } from './sign'
+import { randomNonce, signMessage, signMessageAsync, unixSeconds, verifySignature, type SigningKey } from './sign'
 
 /** Exactly the object handed to wx.requestPayment / Taro.requestPayment (wechatpay-v3.md §6). */
 export interface RequestPaymentParams {
@@ -11,13 +11,10 @@ export interface RequestPaymentParams {
   paySign: string
 }
 
-export interface PaySignInput {
+export interface PaySignInput extends SigningKey {
   /** The appid the mini-program runs as: appid (direct), sp_appid or sub_appid (partner). */
   appId: string
   prepayId: string
-  privateKey: KeyObject
-  clock?: () => number
-  nonce?: () => string
 }
 
 /** Signs fresh payment parameters for a prepay_id: timeStamp in seconds, random nonce, signType RSA. */

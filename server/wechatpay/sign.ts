@@ -37,6 +37,14 @@ export function verifySignature(message: string | Buffer, signature: string, pub
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 /** CSPRNG bytes drawn in 4 KiB batches (as crypto.randomUUID does): one syscall per ~120 nonces. */
+/** A private key and where a signature's time and nonce come from (both injectable for tests). */
+export interface SigningKey {
+  privateKey: KeyObject
+  /** Milliseconds since the epoch; injected for tests. */
+  clock?: () => number
+  nonce?: () => string
+}
+
 const pool = Buffer.allocUnsafe(4096)
 let poolAt = pool.length
 

@@ -64,4 +64,11 @@ export function useShopStore<T>(pick: (state: ShopState) => T): T {
   return useStore(useAppStores().shop, pick)
 }
 
+interface StoreStates { payment: PaymentState; orders: OrdersState; onboarding: OnboardingState; shop: ShopState }
+
+/** A store's actions, read without subscribing: they are fixed functions, so they never need a re-render. */
+export function useActions<K extends keyof StoreStates>(store: K): StoreStates[K] {
+  return useAppStores()[store].getState() as StoreStates[K]
+}
+
 export type { PaymentState, PaymentStore, OrdersState, OrdersStore, OnboardingState, OnboardingStore, ShopState, ShopStore }

@@ -5,17 +5,17 @@ import { ORGANIZATION_RULES } from '@/contract/application-rules'
 import type { OrganizationType } from '@/contract/constants'
 import type { ApplicationRequest } from '@/services/types'
 
-/** The form's steps in order; `review` lists everything before 提交. */
-export const STEPS = ['type', 'identity', 'bank', 'store', 'review'] as const
-export type Step = (typeof STEPS)[number]
-/** The title of each step (step indicator, page heading). */
-export const STEP_TITLES: Record<Step, string> = {
+/** The title of each step (step indicator, page heading), in the form's order; `review` lists everything before 提交. */
+export const STEP_TITLES = {
   type: '主体信息',
   identity: '身份证件',
   bank: '结算账户',
   store: '店铺与联系人',
   review: '确认提交',
 }
+export type Step = keyof typeof STEP_TITLES
+/** The form's steps in order. */
+export const STEPS = Object.keys(STEP_TITLES) as Step[]
 
 interface FieldInfo {
   step: Exclude<Step, 'review'>
@@ -27,39 +27,54 @@ interface FieldInfo {
   optional?: boolean
 }
 
-/** Every field of the form, in display order. */
+/** Marks each of one step's fields with that step. */
+function inStep<S extends FieldInfo['step'], F extends Record<string, Omit<FieldInfo, 'step'>>>(step: S, fields: F): { [P in keyof F]: F[P] & { step: S } } {
+  const marked: Record<string, FieldInfo> = {}
+  for (const [path, info] of Object.entries(fields)) marked[path] = { ...info, step }
+  return marked as { [P in keyof F]: F[P] & { step: S } }
+}
+
+/** Every field of the form, by step, in display order. */
 export const FIELDS = {
-  organizationType: { step: 'type', label: '主体类型' },
-  merchantShortname: { step: 'type', label: '商户简称' },
-  'businessLicense.copyMediaId': { step: 'type', label: '营业执照照片', image: true },
-  'businessLicense.number': { step: 'type', label: '统一社会信用代码' },
-  'businessLicense.merchantName': { step: 'type', label: '营业执照名称' },
-  'businessLicense.legalPerson': { step: 'type', label: '经营者/法定代表人' },
-  businessAdditionDesc: { step: 'type', label: '补充说明' },
-  'idCard.portraitMediaId': { step: 'identity', label: '身份证人像面', image: true },
-  'idCard.nationalMediaId': { step: 'identity', label: '身份证国徽面', image: true },
-  'idCard.name': { step: 'identity', label: '身份证姓名', mask: 'name' },
-  'idCard.number': { step: 'identity', label: '身份证号码', mask: 'id' },
-  'idCard.validFrom': { step: 'identity', label: '有效期开始' },
-  'idCard.validUntil': { step: 'identity', label: '有效期结束' },
-  'idCard.address': { step: 'identity', label: '身份证居住地址' },
-  'bankAccount.type': { step: 'bank', label: '账户类型' },
-  'bankAccount.bank': { step: 'bank', label: '开户银行' },
-  'bankAccount.bankAddressCode': { step: 'bank', label: '开户地区编码' },
-  'bankAccount.bankBranchId': { step: 'bank', label: '开户支行联行号', optional: true },
-  'bankAccount.bankName': { step: 'bank', label: '开户支行全称', optional: true },
-  'bankAccount.accountName': { step: 'bank', label: '开户名称', mask: 'name' },
-  'bankAccount.accountNumber': { step: 'bank', label: '银行账号', mask: 'account' },
-  'store.name': { step: 'store', label: '店铺名称' },
-  'store.url': { step: 'store', label: '店铺链接' },
-  'store.qrCodeMediaId': { step: 'store', label: '店铺二维码', image: true, optional: true },
-  'store.miniProgramSubAppid': { step: 'store', label: '小程序 AppID', optional: true },
-  'contact.type': { step: 'store', label: '超级管理员' },
-  'contact.name': { step: 'store', label: '超级管理员姓名', mask: 'name' },
-  'contact.mobile': { step: 'store', label: '手机号码', mask: 'mobile' },
-  'contact.email': { step: 'store', label: '邮箱' },
-  'contact.idNumber': { step: 'store', label: '经办人身份证号', mask: 'id' },
-  'contact.authorizationLetterMediaId': { step: 'store', label: '业务办理授权函', image: true },
+  ...inStep('type', {
+    organizationType: { label: '主体类型' },
+    merchantShortname: { label: '商户简称' },
+    'businessLicense.copyMediaId': { label: '营业执照照片', image: true },
+    'businessLicense.number': { label: '统一社会信用代码' },
+    'businessLicense.merchantName': { label: '营业执照名称' },
+    'businessLicense.legalPerson': { label: '经营者/法定代表人' },
+    businessAdditionDesc: { label: '补充说明' },
+  }),
+  ...inStep('identity', {
+    'idCard.portraitMediaId': { label: '身份证人像面', image: true },
+    'idCard.nationalMediaId': { label: '身份证国徽面', image: true },
+    'idCard.name': { label: '身份证姓名', mask: 'name' },
+    'idCard.number': { label: '身份证号码', mask: 'id' },
+    'idCard.validFrom': { label: '有效期开始' },
+    'idCard.validUntil': { label: '有效期结束' },
+    'idCard.address': { label: '身份证居住地址' },
+  }),
+  ...inStep('bank', {
+    'bankAccount.type': { label: '账户类型' },
+    'bankAccount.bank': { label: '开户银行' },
+    'bankAccount.bankAddressCode': { label: '开户地区编码' },
+    'bankAccount.bankBranchId': { label: '开户支行联行号', optional: true },
+    'bankAccount.bankName': { label: '开户支行全称', optional: true },
+    'bankAccount.accountName': { label: '开户名称', mask: 'name' },
+    'bankAccount.accountNumber': { label: '银行账号', mask: 'account' },
+  }),
+  ...inStep('store', {
+    'store.name': { label: '店铺名称' },
+    'store.url': { label: '店铺链接' },
+    'store.qrCodeMediaId': { label: '店铺二维码', image: true, optional: true },
+    'store.miniProgramSubAppid': { label: '小程序 AppID', optional: true },
+    'contact.type': { label: '超级管理员' },
+    'contact.name': { label: '超级管理员姓名', mask: 'name' },
+    'contact.mobile': { label: '手机号码', mask: 'mobile' },
+    'contact.email': { label: '邮箱' },
+    'contact.idNumber': { label: '经办人身份证号', mask: 'id' },
+    'contact.authorizationLetterMediaId': { label: '业务办理授权函', image: true },
+  }),
 } satisfies Record<string, FieldInfo>
 
 export type FieldPath = keyof typeof FIELDS

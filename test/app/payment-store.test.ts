@@ -21,6 +21,16 @@ function setup(script: Parameters<typeof scriptedDriver>[1], backend = instantBa
   return { store, backend, seen, sleeps, phases }
 }
 
+/** A checkout started and left with the payment sheet open until the test answers `sheet`. */
+async function openSheet<T extends 'ok' | 'cancel'>() {
+  const backend = instantBackend()
+  const sheet = deferred<T>()
+  const store = createPaymentStore({ backend, pay: () => sheet.promise, sleep: async () => {} })
+  const running = store.getState().checkout(input)
+  await flush()
+  return { backend, sheet, store, running }
+}
+
 describe('payment store', () => {
   test('happy path: creating → paying → confirming → succeeded, with the server order', async () => {
     const { store, phases, backend } = setup(['pay'])
@@ -44,11 +54,7 @@ describe('payment store', () => {
   })
 
   test('checkout while the sheet is open does nothing', async () => {
-    const backend = instantBackend()
-    const sheet = deferred<'cancel'>()
-    const store = createPaymentStore({ backend, pay: () => sheet.promise, sleep: async () => {} })
-    const running = store.getState().checkout(input)
-    await flush()
+    const { backend, sheet, store, running } = await openSheet<'cancel'>()
     expect(store.getState().phase).toBe('paying')
     await store.getState().checkout({ amountFen: 1, description: 'other' })
     await store.getState().retry()
@@ -234,11 +240,7 @@ describe('payment store', () => {
   })
 
   test('reset() returns to idle and a late answer of the old run is ignored', async () => {
-    const backend = instantBackend()
-    const sheet = deferred<'ok'>()
-    const store = createPaymentStore({ backend, pay: () => sheet.promise, sleep: async () => {} })
-    const running = store.getState().checkout(input)
-    await flush()
+    const { sheet, store, running } = await openSheet<'ok'>()
     store.getState().reset()
     sheet.resolve('ok')
     await running

@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseOptions } from '../../server/emulator/options'
-import { encryptSensitive, loadPublicKey, type PartnerJsapiOrderRequest } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type TestMerchant } from '../support/emulator'
+import { encryptSensitive, loadPublicKey, type PartnerJsapiOrderRequest, type WechatPayClient } from '../../server/wechatpay'
+import { registerMerchant, startEmulator, type EmulatorHandle, type EmulatorOptions, type TestMerchant } from '../support/emulator'
 import { advance, applymentBody, listApplyments, PLAIN, query, submit, upload } from './applyment-fixtures'
 import { call, clientFor, tradeNo } from './helpers'
 
@@ -23,78 +23,68 @@ const order = (sp: TestMerchant, subMchid: string): PartnerJsapiOrderRequest => 
   payer: { sp_openid: 'o-modes-user' },
 })
 
-test('certificate mode: fields encrypted for the platform certificate, its serial as Wechatpay-Serial', async () => {
-  const emu = await startEmulator({ platformMode: 'certificate' })
+/** Runs `use` against an emulator started with `options` and a partner service provider's client; closes the emulator after. */
+async function withPartner(options: EmulatorOptions, use: (w: { emu: EmulatorHandle; sp: TestMerchant; client: WechatPayClient }) => Promise<void>) {
+  const emu = await startEmulator(options)
   try {
     const sp = await registerMerchant(emu, { mode: 'partner' })
-    const client = clientFor(emu, sp)
-    const { body, serial } = await applymentBody(client, '2')
-    expect(serial).toBe(sp.platform.serialNo)
-    expect(serial).toMatch(/^[0-9A-F]+$/)
-    const { applyment_id } = await submit(client, body, serial)
-    expect((await query(client, { id: applyment_id })).applyment_state).toBe('CHECKING')
-    const again = await applymentBody(client, '2')
-    const res = await call(emu, sp, '/v3/ecommerce/applyments/', { body: again.body, headers: { 'Wechatpay-Serial': `PUB_KEY_ID_${'0'.repeat(28)}` } })
-    expect(res.json).toEqual({ code: 'PARAM_ERROR', message: '平台证书序列号Wechatpay-Serial错误' })
+    await use({ emu, sp, client: clientFor(emu, sp) })
   } finally {
     await emu.close()
   }
-})
+}
 
-test('during a platform-key switch either key is accepted, each decrypting only its own ciphertexts', async () => {
-  const emu = await startEmulator()
-  try {
-    const sp = await registerMerchant(emu, { mode: 'partner' })
-    const client = clientFor(emu, sp)
-    const res = await fetch(`${emu.url}/__emulator/merchants/${sp.mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'publicKey' }) })
-    const next = ((await res.json()) as { platform: TestMerchant['platform'] }).platform
-    expect(next.serialNo).not.toBe(sp.platform.serialNo)
+test('certificate mode: fields encrypted for the platform certificate, its serial as Wechatpay-Serial', () => withPartner({ platformMode: 'certificate' }, async ({ emu, sp, client }) => {
+  const { body, serial } = await applymentBody(client, '2')
+  expect(serial).toBe(sp.platform.serialNo)
+  expect(serial).toMatch(/^[0-9A-F]+$/)
+  const { applyment_id } = await submit(client, body, serial)
+  expect((await query(client, { id: applyment_id })).applyment_state).toBe('CHECKING')
+  const again = await applymentBody(client, '2')
+  const res = await call(emu, sp, '/v3/ecommerce/applyments/', { body: again.body, headers: { 'Wechatpay-Serial': `PUB_KEY_ID_${'0'.repeat(28)}` } })
+  expect(res.json).toEqual({ code: 'PARAM_ERROR', message: '平台证书序列号Wechatpay-Serial错误' })
+}))
 
-    const old = await applymentBody(client, '2401') // encrypted for the current key
-    expect((await call(emu, sp, '/v3/ecommerce/applyments/', { body: old.body, headers: { 'Wechatpay-Serial': old.serial } })).status).toBe(200)
+test('during a platform-key switch either key is accepted, each decrypting only its own ciphertexts', () => withPartner({}, async ({ emu, sp, client }) => {
+  const res = await fetch(`${emu.url}/__emulator/merchants/${sp.mchid}/platform-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'publicKey' }) })
+  const next = ((await res.json()) as { platform: TestMerchant['platform'] }).platform
+  expect(next.serialNo).not.toBe(sp.platform.serialNo)
 
-    const nextKey = loadPublicKey(next.publicKeyPem)
-    const fresh = await applymentBody(client, '2401', { encrypt: async (p) => ({ ciphertext: encryptSensitive(p, nextKey), serial: next.serialNo }) })
-    expect(fresh.serial).toBe(next.serialNo)
-    const mismatched = await call(emu, sp, '/v3/ecommerce/applyments/', { body: fresh.body, headers: { 'Wechatpay-Serial': old.serial } })
-    expect(mismatched.json).toMatchObject({ code: 'PARAM_ERROR', message: '平台私钥解密失败', detail: { field: '/id_card_info/id_card_name' } })
-    const accepted = await call(emu, sp, '/v3/ecommerce/applyments/', { body: fresh.body, headers: { 'Wechatpay-Serial': next.serialNo } })
-    expect(accepted.status).toBe(200)
-    const [listed] = (await listApplyments(emu, sp.mchid)).filter((a) => a.applymentId === accepted.json.applyment_id)
-    expect(listed.decrypted['/id_card_info/id_card_number']).toBe(PLAIN.idNumber)
-  } finally {
-    await emu.close()
-  }
-})
+  const old = await applymentBody(client, '2401') // encrypted for the current key
+  expect((await call(emu, sp, '/v3/ecommerce/applyments/', { body: old.body, headers: { 'Wechatpay-Serial': old.serial } })).status).toBe(200)
 
-test('--applyment-auto-ms: CHECKING → AUDITING → NEED_SIGN → FINISH on the emulated clock, then the shop takes orders', async () => {
-  const emu = await startEmulator({ applymentAutoMs: 10_000 })
-  try {
-    const sp = await registerMerchant(emu, { mode: 'partner' })
-    await emu.login(sp.appId, 'o-modes-user')
-    const client = clientFor(emu, sp)
-    const { body, serial } = await applymentBody(client, '2401')
-    const { applyment_id } = await submit(client, body, serial)
-    expect((await query(client, { id: applyment_id })).applyment_state).toBe('CHECKING')
-    await emu.advanceClock(10_000)
-    expect((await query(client, { id: applyment_id })).applyment_state).toBe('AUDITING')
-    await emu.advanceClock(10_000)
-    const signing = await query(client, { id: applyment_id })
-    expect(signing).toMatchObject({ applyment_state: 'NEED_SIGN', sub_mchid: expect.any(String) })
-    await expect(client.createPartnerJsapiOrder(order(sp, signing.sub_mchid))).rejects.toMatchObject({ message: '受理关系不存在' })
-    await emu.advanceClock(10_000)
-    expect((await listApplyments(emu, sp.mchid))[0]).toMatchObject({ state: 'FINISH', subMchid: signing.sub_mchid })
-    expect((await client.createPartnerJsapiOrder(order(sp, signing.sub_mchid))).prepay_id).toMatch(/^wx/)
-    // A rejection stops the automatic path.
-    const b = await applymentBody(client, '2401')
-    const second = await submit(client, b.body, b.serial)
-    await advance(emu, second.applyment_id, 'REJECTED')
-    await emu.advanceClock(60_000)
-    expect((await query(client, { id: second.applyment_id })).applyment_state).toBe('REJECTED')
-  } finally {
-    await emu.close()
-  }
-})
+  const nextKey = loadPublicKey(next.publicKeyPem)
+  const fresh = await applymentBody(client, '2401', { encrypt: async (p) => ({ ciphertext: encryptSensitive(p, nextKey), serial: next.serialNo }) })
+  expect(fresh.serial).toBe(next.serialNo)
+  const mismatched = await call(emu, sp, '/v3/ecommerce/applyments/', { body: fresh.body, headers: { 'Wechatpay-Serial': old.serial } })
+  expect(mismatched.json).toMatchObject({ code: 'PARAM_ERROR', message: '平台私钥解密失败', detail: { field: '/id_card_info/id_card_name' } })
+  const accepted = await call(emu, sp, '/v3/ecommerce/applyments/', { body: fresh.body, headers: { 'Wechatpay-Serial': next.serialNo } })
+  expect(accepted.status).toBe(200)
+  const [listed] = (await listApplyments(emu, sp.mchid)).filter((a) => a.applymentId === accepted.json.applyment_id)
+  expect(listed.decrypted['/id_card_info/id_card_number']).toBe(PLAIN.idNumber)
+}))
+
+test('--applyment-auto-ms: CHECKING → AUDITING → NEED_SIGN → FINISH on the emulated clock, then the shop takes orders', () => withPartner({ applymentAutoMs: 10_000 }, async ({ emu, sp, client }) => {
+  await emu.login(sp.appId, 'o-modes-user')
+  const { body, serial } = await applymentBody(client, '2401')
+  const { applyment_id } = await submit(client, body, serial)
+  expect((await query(client, { id: applyment_id })).applyment_state).toBe('CHECKING')
+  await emu.advanceClock(10_000)
+  expect((await query(client, { id: applyment_id })).applyment_state).toBe('AUDITING')
+  await emu.advanceClock(10_000)
+  const signing = await query(client, { id: applyment_id })
+  expect(signing).toMatchObject({ applyment_state: 'NEED_SIGN', sub_mchid: expect.any(String) })
+  await expect(client.createPartnerJsapiOrder(order(sp, signing.sub_mchid))).rejects.toMatchObject({ message: '受理关系不存在' })
+  await emu.advanceClock(10_000)
+  expect((await listApplyments(emu, sp.mchid))[0]).toMatchObject({ state: 'FINISH', subMchid: signing.sub_mchid })
+  expect((await client.createPartnerJsapiOrder(order(sp, signing.sub_mchid))).prepay_id).toMatch(/^wx/)
+  // A rejection stops the automatic path.
+  const b = await applymentBody(client, '2401')
+  const second = await submit(client, b.body, b.serial)
+  await advance(emu, second.applyment_id, 'REJECTED')
+  await emu.advanceClock(60_000)
+  expect((await query(client, { id: second.applyment_id })).applyment_state).toBe('REJECTED')
+}))
 
 test('the state file keeps applyments, and a finished shop stays bound when the provider registers again', async () => {
   const statePath = join(mkdtempSync(join(tmpdir(), 'emulator-applyments-')), 'state.json')
@@ -118,17 +108,10 @@ test('the state file keeps applyments, and a finished shop stays bound when the 
   }
 })
 
-test('--media-max-bytes limits uploads', async () => {
-  const emu = await startEmulator({ mediaMaxBytes: 1000 })
-  try {
-    const sp = await registerMerchant(emu, { mode: 'partner' })
-    const client = clientFor(emu, sp)
-    expect(await upload(client)).toMatch(/^V1_/)
-    await expect(client.uploadMedia('big.png', Buffer.alloc(1001))).rejects.toMatchObject({ status: 400, code: 'PARAM_ERROR' })
-  } finally {
-    await emu.close()
-  }
-})
+test('--media-max-bytes limits uploads', () => withPartner({ mediaMaxBytes: 1000 }, async ({ client }) => {
+  expect(await upload(client)).toMatch(/^V1_/)
+  await expect(client.uploadMedia('big.png', Buffer.alloc(1001))).rejects.toMatchObject({ status: 400, code: 'PARAM_ERROR' })
+}))
 
 test('CLI: --applyment-auto-ms and --media-max-bytes, with their environment variables', () => {
   expect(parseOptions(['--applyment-auto-ms', '5000', '--media-max-bytes=5242880'], {}).options).toMatchObject({ applymentAutoMs: 5000, mediaMaxBytes: 5242880 })

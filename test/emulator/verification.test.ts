@@ -4,7 +4,7 @@
  * expired certificate.
  */
 import { loadPublicKey, WechatPayClient, WechatPayError, type PlatformVerification } from '../../server/wechatpay'
-import { type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant, withEmulator } from '../support/emulator'
+import { emulatorSuite, type EmulatorHandle, registerMerchant, startEmulator, type TestMerchant } from '../support/emulator'
 import { call, clientFor, directOrder, eventually, notifyEndpoint, switchTo } from './helpers'
 import { rejectionOf } from '../support/rejection'
 
@@ -30,12 +30,14 @@ async function paidElsewhere(emu: EmulatorHandle, m: TestMerchant, notifyUrl: st
   return body.out_trade_no
 }
 
+/** Each describe has its own emulator in certificate mode: they switch keys or move the clock. */
+const CERTIFICATE_MODE = { platformMode: 'certificate', retryScale: 0.001 } as const
+
 describe('moving from platform certificates to the public key (alsoCertificates)', () => {
-  let emu: EmulatorHandle
-  let m: TestMerchant
-  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
+  const world = emulatorSuite(CERTIFICATE_MODE)
 
   test('notifications and answers signed by the certificate or the public key are all accepted', async () => {
+    const { emu, merchant: m } = world
     const notify = await notifyEndpoint([204])
     const clients: WechatPayClient[] = []
     try {
@@ -77,11 +79,10 @@ describe('moving from platform certificates to the public key (alsoCertificates)
 })
 
 describe('certificate mode', () => {
-  let emu: EmulatorHandle
-  let m: TestMerchant
-  withEmulator({ platformMode: 'certificate', retryScale: 0.001 }, (e, merchant) => ([emu, m] = [e, merchant]))
+  const world = emulatorSuite(CERTIFICATE_MODE)
 
   test('the 12-hourly download fails: calls and notifications are served from the cache, the refresh happens in the background', async () => {
+    const { emu, merchant: m } = world
     const notify = await notifyEndpoint([204])
     const offset = { ms: 0 }
     const reported: unknown[] = []
@@ -121,6 +122,7 @@ describe('certificate mode', () => {
 
 
   test('with the main host down, the certificate download and the call both go to the backup host', async () => {
+    const { emu } = world
     const m3 = await registerMerchant(emu)
     const { offsetMs } = (await (await fetch(`${emu.url}/__emulator/clock`)).json()) as { offsetMs: number }
     const client = new WechatPayClient({
@@ -146,7 +148,7 @@ describe('certificate mode', () => {
 describe('an expired platform certificate', () => {
   let emu: EmulatorHandle
   beforeAll(async () => {
-    emu = await startEmulator({ platformMode: 'certificate', retryScale: 0.001 })
+    emu = await startEmulator(CERTIFICATE_MODE)
   })
   afterAll(() => emu.close())
 

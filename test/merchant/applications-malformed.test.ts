@@ -2,7 +2,7 @@
 // no 5xx, the contract's error body, no application or applyment created that the answers did not report.
 import fc from 'fast-check'
 import { registerMerchant, startEmulator, type EmulatorHandle } from '../support/emulator'
-import { badSegment, bearerVariants, MALFORMED_SEED, mutatedJson, sendChecked, type RawRequest } from '../support/malformed'
+import { badSegment, bearerVariants, fuzzBackend, mutatedJson, type RawRequest } from '../support/malformed'
 import { startBackend, type BackendHandle } from '../support/merchant'
 import { call } from './helpers'
 import { emulatedApplyments, jpeg, microBody, png } from './onboarding-helpers'
@@ -85,14 +85,7 @@ function requests(): fc.Arbitrary<RawRequest> {
 test(`${RUNS} malformed onboarding requests: no 5xx, the contract's error body, nothing created unannounced`, async () => {
   const applicationsBefore = (await backend.app.storage.applications.listAll(1e6)).length
   const applymentsBefore = (await emulatedApplyments(emulator)).length
-  let created = 0
-  await fc.assert(
-    fc.asyncProperty(requests(), async (req) => {
-      const status = await sendChecked(backend.url, req)
-      if (req.path === '/api/applications' && req.method === 'POST' && status === 201) created++
-    }),
-    { seed: MALFORMED_SEED, numRuns: RUNS, endOnFailure: true },
-  )
+  const created = await fuzzBackend(backend.url, requests(), RUNS, '/api/applications')
   expect((await backend.app.storage.applications.listAll(1e6)).length - applicationsBefore).toBe(created)
   expect((await emulatedApplyments(emulator)).length - applymentsBefore).toBe(created)
   expect(await backend.app.storage.orders.listUnpaid(0, 1e6)).toHaveLength(0)

@@ -6,13 +6,12 @@
 import { backendProcess, type BackendProcess } from '../support/backend-process'
 import { freshPostgresDatabase } from '../support/database'
 import { postgresServerForSuite } from '../support/postgres-server'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { emulatorSuite } from '../support/emulator'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
 import { waitFor } from './helpers'
 
 const postgresServer = postgresServerForSuite()
-let emu: EmulatorHandle
-let merchant: TestMerchant
+const suite = emulatorSuite({ retryScale: 0.01 })
 let proxy: TcpProxy
 let proc: BackendProcess
 let viaProxy: URL
@@ -29,24 +28,21 @@ async function api(method: string, path: string, opts: { token?: string; body?: 
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 0.01 })
-  merchant = await registerMerchant(emu)
   const direct = new URL(await freshPostgresDatabase(postgresServer()))
   proxy = await startTcpProxy(Number(direct.port))
   viaProxy = new URL(direct)
   viaProxy.port = String(proxy.port)
-  proc = await backendProcess(emu, merchant, { DATABASE_URL: viaProxy.toString(), RECONCILE_INTERVAL_SECONDS: '1' })
+  proc = await backendProcess(suite.emu, suite.merchant, { DATABASE_URL: viaProxy.toString(), RECONCILE_INTERVAL_SECONDS: '1' })
   await proc.start()
 }, 60_000)
 afterAll(async () => {
   proc?.cleanup()
   await proxy?.close()
-  await emu?.close()
 })
 
 test('the database down mid-run: 503s and one log line, no crash; back up: served again, the payment made meanwhile ends paid', async () => {
   const openid = 'o-outage'
-  const login = await api('POST', '/api/session', { body: { code: await emu.login(merchant.appId, openid) } })
+  const login = await api('POST', '/api/session', { body: { code: await suite.emu.login(suite.merchant.appId, openid) } })
   expect(login.status).toBe(200)
   const token = login.body.token as string
   const created = await api('POST', '/api/orders', { token, body: { amount: 321, description: '数据库中断', requestId: `outage-${process.pid}-1` } })
@@ -62,8 +58,8 @@ test('the database down mid-run: 503s and one log line, no crash; back up: serve
   }
   expect((await api('POST', '/api/orders', { token, body: { amount: 1, description: '中断时下单', requestId: `outage-${process.pid}-2` } })).status).toBe(503)
   // The user pays while the database is away: the notification is refused with a 5xx FAIL, so WeChat Pay redelivers.
-  expect(await emu.pay(created.body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
-  const refused = await waitFor(async () => (await emu.deliveries()).find((d) => d.outTradeNo === `${orderNo}_1` && d.status === 503), 'a notification refused with 503')
+  expect(await suite.emu.pay(created.body.payment, { appId: suite.merchant.appId, openid })).toBe('requestPayment:ok')
+  const refused = await waitFor(async () => (await suite.emu.deliveries()).find((d) => d.outTradeNo === `${orderNo}_1` && d.status === 503), 'a notification refused with 503')
   expect(JSON.parse(refused.response?.body ?? '{}')).toMatchObject({ code: 'FAIL' })
   expect(() => process.kill(proc.pid() as number, 0)).not.toThrow()
   expect(logLines() - before).toBe(1)
@@ -75,15 +71,15 @@ test('the database down mid-run: 503s and one log line, no crash; back up: serve
   expect(later.status).toBe(201)
   // The reconciler leads again after the outage: a payment whose notification is lost is still found
   // (the list reads storage only; it never asks WeChat Pay).
-  await emu.faults({ notify: { drop: 1 } })
-  expect(await emu.pay(later.body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  await suite.emu.faults({ notify: { drop: 1 } })
+  expect(await suite.emu.pay(later.body.payment, { appId: suite.merchant.appId, openid })).toBe('requestPayment:ok')
   await waitFor(async () => (await api('GET', '/api/orders', { token })).body.orders.find((o: { orderNo: string }) => o.orderNo === later.body.order.orderNo)?.status === 'paid', 'the reconciler finding a lost notification after the outage', 30_000)
 }, 120_000)
 
 test.each([['1'], ['2']])('WORKERS=%s: a database that refuses at start-up stops the start with one line naming DATABASE_URL', async (workers) => {
   await proxy.cut()
   try {
-    const refused = await backendProcess(emu, merchant, { DATABASE_URL: viaProxy.toString(), WORKERS: workers })
+    const refused = await backendProcess(suite.emu, suite.merchant, { DATABASE_URL: viaProxy.toString(), WORKERS: workers })
     await expect(refused.start()).rejects.toThrow(/backend exited/)
     const lines = refused.stderr().trim().split('\n')
     expect(lines).toHaveLength(1)

@@ -3,7 +3,7 @@
 // afterwards the server is still healthy.
 import fc from 'fast-check'
 import { registerMerchant, startEmulator, type EmulatorHandle } from '../support/emulator'
-import { badSegment, bearerVariants, MALFORMED_SEED, mutatedJson, sendChecked, type RawRequest } from '../support/malformed'
+import { badSegment, bearerVariants, fuzzBackend, mutatedJson, type RawRequest } from '../support/malformed'
 import { startBackend, type BackendHandle } from '../support/merchant'
 
 const RUNS = 1100
@@ -70,14 +70,7 @@ test(`${RUNS} malformed requests: no 5xx, the contract's error body, nothing cre
   const userId = (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { u: string }).u
   const orderCount = async () => (await backend.app.storage.orders.listByUser(userId, 1e6)).length
   const ordersBefore = await orderCount()
-  let created = 0
-  await fc.assert(
-    fc.asyncProperty(requests(), async (req) => {
-      const status = await sendChecked(backend.url, req)
-      if (req.path === '/api/orders' && req.method === 'POST' && status === 201) created++
-    }),
-    { seed: MALFORMED_SEED, numRuns: RUNS, endOnFailure: true },
-  )
+  const created = await fuzzBackend(backend.url, requests(), RUNS, '/api/orders')
   expect((await orderCount()) - ordersBefore).toBe(created)
   expect(await backend.app.storage.refunds.listUnsettled(1e6)).toHaveLength(0)
   expect((await fetch(`${backend.url}/healthz`)).status).toBe(200)

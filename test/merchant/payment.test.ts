@@ -1,42 +1,35 @@
 import { createPublicKey } from 'node:crypto'
 import { buildRequestPayment, verifyRequestPayment, WechatPayClient } from '../../server/wechatpay'
 import { rfc3339 } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
+import { backendSuite } from '../support/merchant'
 import { call, createOrder, manualClock, waitFor } from './helpers'
 import type { Json } from '../support/json'
 
 // The retry schedule is left at its real pace here: a dropped notification stays dropped during a test.
-let emu: EmulatorHandle
-let merchant: TestMerchant
-let backend: BackendHandle
-let token: string
 const clock = manualClock()
 const OPENID = 'o-payment-user-1'
+const suite = backendSuite({ backend: { clock, overrides: { orderExpireMinutes: 600, rateLimitOrdersPerMin: 1000, sessionTtlSeconds: 30 * 86400 } }, login: OPENID })
 
 /** Moves the backend's and the emulator's clocks together (signatures are checked against ±5 min). */
 const advance = async (ms: number) => {
   clock.advance(ms)
-  await emu.advanceClock(ms)
+  await suite.emu.advanceClock(ms)
 }
-const emulatorOrder = async (outTradeNo: string) => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, Json>>
+const emulatorOrder = async (outTradeNo: string) => (await fetch(`${suite.emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, Json>>
 
-beforeAll(async () => {
-  emu = await startEmulator()
-  merchant = await registerMerchant(emu)
-  backend = await startBackend({ emulator: emu, merchant, clock, overrides: { orderExpireMinutes: 600, rateLimitOrdersPerMin: 1000, sessionTtlSeconds: 30 * 86400 } })
-  token = await backend.loginToken(OPENID)
-})
-afterAll(async () => {
-  await backend?.close()
-  await emu?.close()
-})
-
-const create = (amount = 100) => createOrder(backend, token, { amount, description: '重试测试' })
-const renew = (orderNo: string) => call(backend, 'POST', `/api/orders/${orderNo}/payment`, { token })
-const close = (orderNo: string) => call(backend, 'POST', `/api/orders/${orderNo}/close`, { token })
-const status = async (orderNo: string) => (await call(backend, 'GET', `/api/orders/${orderNo}`, { token })).body.order.status as string
-const pay = (payment: object) => emu.pay(payment as never, { appId: merchant.appId, openid: OPENID })
+const create = (amount = 100) => createOrder(suite.backend, suite.token, { amount, description: '重试测试' })
+const renew = (orderNo: string) => call(suite.backend, 'POST', `/api/orders/${orderNo}/payment`, { token: suite.token })
+const close = (orderNo: string) => call(suite.backend, 'POST', `/api/orders/${orderNo}/close`, { token: suite.token })
+const status = async (orderNo: string) => (await call(suite.backend, 'GET', `/api/orders/${orderNo}`, { token: suite.token })).body.order.status as string
+const pay = (payment: object) => suite.emu.pay(payment as never, { appId: suite.merchant.appId, openid: OPENID })
+/** An order paid by the user, once the backend has it paid. */
+const paidOrder = async () => {
+  const { order, payment } = await create()
+  expect(await pay(payment)).toBe('requestPayment:ok')
+  await waitFor(async () => (await status(order.orderNo)) === 'paid', 'order paid')
+  return order
+}
+const NOT_PAYABLE = [409, 'ORDER_NOT_PAYABLE']
 
 describe('POST /api/orders/:orderNo/payment', () => {
   test('reuses a valid prepay_id with freshly signed parameters', async () => {
@@ -45,7 +38,7 @@ describe('POST /api/orders/:orderNo/payment', () => {
     expect(res.status).toBe(200)
     expect(res.body.payment.package).toBe(payment.package)
     expect(res.body.payment.nonceStr).not.toBe(payment.nonceStr)
-    expect(verifyRequestPayment(merchant.appId, res.body.payment, merchant.privateKey)).toBe(true)
+    expect(verifyRequestPayment(suite.merchant.appId, res.body.payment, suite.merchant.privateKey)).toBe(true)
     expect(await pay(res.body.payment)).toBe('requestPayment:ok')
   })
 
@@ -62,26 +55,21 @@ describe('POST /api/orders/:orderNo/payment', () => {
 
   test('when closing the old attempt finds it paid, the order is paid and it is 409 ORDER_NOT_PAYABLE', async () => {
     const { order, payment } = await create()
-    await emu.faults({ notify: { drop: 1 } })
+    await suite.emu.faults({ notify: { drop: 1 } })
     try {
       expect(await pay(payment)).toBe('requestPayment:ok')
       await advance(116 * 60_000)
       const res = await renew(order.orderNo)
-      expect(res.status).toBe(409)
-      expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
-      expect((await backend.app.orders.find(order.orderNo))?.status).toBe('paid')
+      expect([res.status, res.body.error.code]).toEqual(NOT_PAYABLE)
+      expect((await suite.backend.app.orders.find(order.orderNo))?.status).toBe('paid')
     } finally {
-      await emu.faults({ notify: { drop: 0 } })
+      await suite.emu.faults({ notify: { drop: 0 } })
     }
   })
 
   test('a paid order is 409 ORDER_NOT_PAYABLE', async () => {
-    const { order, payment } = await create()
-    expect(await pay(payment)).toBe('requestPayment:ok')
-    await waitFor(async () => (await status(order.orderNo)) === 'paid', 'order paid')
-    const res = await renew(order.orderNo)
-    expect(res.status).toBe(409)
-    expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
+    const res = await renew((await paidOrder()).orderNo)
+    expect([res.status, res.body.error.code]).toEqual(NOT_PAYABLE)
   })
 })
 
@@ -94,17 +82,12 @@ describe('POST /api/orders/:orderNo/close', () => {
     expect(await pay(payment)).not.toBe('requestPayment:ok')
     expect((await close(order.orderNo)).body.order.status).toBe('closed')
     const again = await renew(order.orderNo)
-    expect(again.status).toBe(409)
-    expect(again.body.error.code).toBe('ORDER_NOT_PAYABLE')
+    expect([again.status, again.body.error.code]).toEqual(NOT_PAYABLE)
   })
 
   test('a paid order cannot be closed (409 ORDER_NOT_PAYABLE)', async () => {
-    const { order, payment } = await create()
-    expect(await pay(payment)).toBe('requestPayment:ok')
-    await waitFor(async () => (await status(order.orderNo)) === 'paid', 'order paid')
-    const res = await close(order.orderNo)
-    expect(res.status).toBe(409)
-    expect(res.body.error.code).toBe('ORDER_NOT_PAYABLE')
+    const res = await close((await paidOrder()).orderNo)
+    expect([res.status, res.body.error.code]).toEqual(NOT_PAYABLE)
   })
 })
 
@@ -112,23 +95,23 @@ describe('at most one attempt ends paid', () => {
   test('a stray second payment of a paid order is refunded automatically and logged', async () => {
     const { order, payment } = await create(777)
     // A second live attempt (as an older deployment might have left): created at WeChat Pay directly.
-    const store = backend.app.storage
+    const store = suite.backend.app.storage
     const first = (await store.attempts.get(`${order.orderNo}_1`))!
     const second = { ...first, outTradeNo: `${order.orderNo}_2`, seq: 2, prepayId: null, status: 'creating' as const, timeExpire: rfc3339(clock() + 3600_000) }
     await store.attempts.insert(second)
     const client = new WechatPayClient({
-      mchid: merchant.mchid, serialNo: merchant.serialNo, privateKey: merchant.privateKey, apiV3Key: merchant.apiV3Key, baseUrl: emu.url, clock,
-      platform: merchant.platform.mode === 'publicKey' ? { mode: 'publicKey', publicKeyId: merchant.platform.serialNo, publicKey: createPublicKey(merchant.platform.publicKeyPem) } : { mode: 'certificate' },
+      mchid: suite.merchant.mchid, serialNo: suite.merchant.serialNo, privateKey: suite.merchant.privateKey, apiV3Key: suite.merchant.apiV3Key, baseUrl: suite.emu.url, clock,
+      platform: suite.merchant.platform.mode === 'publicKey' ? { mode: 'publicKey', publicKeyId: suite.merchant.platform.serialNo, publicKey: createPublicKey(suite.merchant.platform.publicKeyPem) } : { mode: 'certificate' },
     })
     const { prepay_id } = await client.createJsapiOrder({
-      appid: merchant.appId, mchid: merchant.mchid, description: '重试测试', out_trade_no: second.outTradeNo, time_expire: second.timeExpire,
-      notify_url: backend.config.notifyUrl, amount: { total: 777, currency: 'CNY' }, payer: { openid: OPENID },
+      appid: suite.merchant.appId, mchid: suite.merchant.mchid, description: '重试测试', out_trade_no: second.outTradeNo, time_expire: second.timeExpire,
+      notify_url: suite.backend.config.notifyUrl, amount: { total: 777, currency: 'CNY' }, payer: { openid: OPENID },
     })
     await store.attempts.update(second.outTradeNo, { prepayId: prepay_id, prepayExpiresAt: clock() + 3600_000, status: 'open' })
-    const payment2 = buildRequestPayment({ appId: merchant.appId, prepayId: prepay_id, privateKey: merchant.privateKey, clock })
+    const payment2 = buildRequestPayment({ appId: suite.merchant.appId, prepayId: prepay_id, privateKey: suite.merchant.privateKey, clock })
 
     // The user pays both; the first one's notification is lost, so the second is applied first.
-    await emu.faults({ notify: { drop: 1 } })
+    await suite.emu.faults({ notify: { drop: 1 } })
     expect(await pay(payment)).toBe('requestPayment:ok')
     expect(await pay(payment2)).toBe('requestPayment:ok')
     // Once paid, the backend closes the other live attempt, finds it paid too, and refunds it.

@@ -6,43 +6,20 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
-import { capShop } from './split-helpers'
+import { registerMerchant, type TestMerchant } from '../support/emulator'
+import type { BackendHandle } from '../support/merchant'
+import { call, createOrder, requestId, waitFor } from './helpers'
+import { capShop, splitSuite } from './split-helpers'
 
-let emu: EmulatorHandle
-let sp: TestMerchant
-const backends: BackendHandle[] = []
-// Every backend moves with the emulated clock (one offset for all, as the emulator has one clock).
-const clock = manualClock()
-
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 1 })
-  sp = await registerMerchant(emu, { mode: 'partner' })
-})
-afterAll(async () => {
-  for (const b of backends) await b.close()
-  await emu.close()
-})
-
-const start = async (merchant: TestMerchant, env: Record<string, string>) => {
-  const b = await startBackend({ emulator: emu, merchant, clock, env: { PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '1000', ...env }, overrides: { rateLimitOrdersPerMin: 1000 } })
-  backends.push(b)
-  return b
-}
-const advance = async (ms: number) => {
-  clock.advance(ms)
-  await emu.advanceClock(ms)
-}
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const emulatorOrder = async (outTradeNo: string): Promise<Record<string, any>> => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, any>>
+const suite = splitSuite()
+const { advance, emulatorOrder } = suite
+const start = (env: Record<string, string>, merchant?: TestMerchant) => suite.start({ PROFIT_SHARING: 'auto', PLATFORM_COMMISSION_BPS: '1000', ...env }, merchant)
 
 /** login → order → pay → notification; answers the order number, the paid attempt and the user's token. */
 async function paidOrder(b: BackendHandle, amount: number) {
   const token = await b.loginToken(`o-split-${Math.random().toString(36).slice(2)}`)
   const { order, payment } = await createOrder(b, token, { amount })
-  expect(await emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
+  expect(await suite.emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
   await waitFor(async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order.status === 'paid', 'paid')
   await b.app.orders.idle()
   const outTradeNo = (await b.app.storage.orders.get(order.orderNo))?.paidOutTradeNo as string
@@ -51,7 +28,7 @@ async function paidOrder(b: BackendHandle, amount: number) {
 }
 
 test.each(['ecommerce', 'partner'] as const)('%s: the commission goes to the platform after the 订单处理中 window, the rest is released to the shop', async (mode) => {
-  const b = await start(sp, { WECHATPAY_MODE: mode })
+  const b = await start({ WECHATPAY_MODE: mode })
   const o = await paidOrder(b, 1000)
   // Placed with profit_sharing; the first try met "订单处理中" and waits, not failed.
   expect((await emulatorOrder(o.outTradeNo)).profitSharing).toMatchObject({ enabled: true, unsplitAmount: 1000, splits: [] })
@@ -64,7 +41,7 @@ test.each(['ecommerce', 'partner'] as const)('%s: the commission goes to the pla
   await advance(3_000)
   const ps = (await emulatorOrder(o.outTradeNo)).profitSharing
   expect(ps).toMatchObject({ enabled: true, unsplitAmount: 0, splitAmount: 100, finished: true })
-  const toPlatform = ps.splits.flatMap((s: { receivers?: Array<Record<string, unknown>> }) => s.receivers ?? []).filter((r: Record<string, unknown>) => (r.receiver_account ?? r.account) === sp.mchid)
+  const toPlatform = ps.splits.flatMap((s: { receivers?: Array<Record<string, unknown>> }) => s.receivers ?? []).filter((r: Record<string, unknown>) => (r.receiver_account ?? r.account) === suite.sp.mchid)
   expect(toPlatform).toEqual([expect.objectContaining({ amount: 100, result: 'SUCCESS' })])
   expect((await b.app.storage.splitJobs.get(o.orderNo))?.step).toBe('done')
   // Nothing more happens on later passes.
@@ -73,9 +50,9 @@ test.each(['ecommerce', 'partner'] as const)('%s: the commission goes to the pla
 })
 
 test('partner: a commission over the shop’s max_ratio is not sent: split failed with SPLIT_OVER_LIMIT', async () => {
-  const shop = await registerMerchant(emu, { mode: 'partner' })
-  await capShop(emu, shop, 500) // merchant-configs answers max_ratio 500 (5 %)
-  const b = await start(shop, { WECHATPAY_MODE: 'partner' })
+  const shop = await registerMerchant(suite.emu, { mode: 'partner' })
+  await capShop(suite.emu, shop, 500) // merchant-configs answers max_ratio 500 (5 %)
+  const b = await start({ WECHATPAY_MODE: 'partner' }, shop)
   const o = await paidOrder(b, 1000)
   expect(await o.view()).toMatchObject({ split: { status: 'failed', commission: 0, unfrozen: 0 } })
   expect(await b.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'failed', lastError: 'SPLIT_OVER_LIMIT' })
@@ -85,9 +62,9 @@ test('partner: a commission over the shop’s max_ratio is not sent: split faile
 })
 
 test('ecommerce: a split whose answer is lost is repeated with the same out_order_no: one split, then finished', async () => {
-  const b = await start(sp, { WECHATPAY_MODE: 'ecommerce' })
+  const b = await start({ WECHATPAY_MODE: 'ecommerce' })
   const o = await paidOrder(b, 2000)
-  await emu.faults({ 'POST /v3/ecommerce/profitsharing/orders': { lose: true } })
+  await suite.emu.faults({ 'POST /v3/ecommerce/profitsharing/orders': { lose: true } })
   await advance(61_000)
   await b.app.reconciler.runOnce()
   // Served (the split exists at WeChat Pay) but the answer never came back: still pending here.
@@ -103,15 +80,15 @@ test('ecommerce: a split whose answer is lost is repeated with the same out_orde
 })
 
 test('ecommerce: refunds go to /v3/ecommerce/refunds/apply; above the unsplit amount RULE_LIMIT is 409 REFUND_NEEDS_RETURN and releases the amount', async () => {
-  const b = await start(sp, { WECHATPAY_MODE: 'ecommerce' })
+  const b = await start({ WECHATPAY_MODE: 'ecommerce' })
   const o = await paidOrder(b, 1000)
   // The commission split succeeds, the finish fails for now: 900 fen stay frozen for the shop.
-  await emu.faults({ 'POST /v3/ecommerce/profitsharing/finish-order': { status: 500 } })
+  await suite.emu.faults({ 'POST /v3/ecommerce/profitsharing/finish-order': { status: 500 } })
   await advance(61_000)
   await b.app.reconciler.runOnce()
   expect(await o.view()).toMatchObject({ split: { status: 'split', commission: 100, unfrozen: 0 } })
   // A domestic refund would be refused here: the e-commerce endpoint is the one used.
-  await emu.faults({ 'POST /v3/refund/domestic/refunds': { code: 'NO_AUTH' } })
+  await suite.emu.faults({ 'POST /v3/refund/domestic/refunds': { code: 'NO_AUTH' } })
   const admin = { 'x-admin-token': b.config.adminToken }
   const refund = (amount: number) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/refunds`, { payload: { requestId: requestId('refund'), amount, reason: '退款' }, headers: admin })
   const over = await refund(950)
@@ -127,16 +104,16 @@ test('ecommerce: refunds go to /v3/ecommerce/refunds/apply; above the unsplit am
     await b.app.reconciler.runOnce()
     return (await b.app.storage.refunds.get(within.body.refund.refundNo))?.status === 'succeeded'
   }, 'refund settled')
-  await emu.faults({ reset: true })
+  await suite.emu.faults({ reset: true })
 })
 
 test('the job is durable: a backend stopped while it waits for the 订单处理中 window is finished by the next one, once', async () => {
   const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'merchant-split-')), 'm.db')}`
-  const first = await start(sp, { WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
+  const first = await start({ WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
   const o = await paidOrder(first, 1500)
   expect(await first.app.storage.splitJobs.get(o.orderNo)).toMatchObject({ step: 'split', lastError: 'ORDER_SETTLING' })
   await first.close()
-  const second = await start(sp, { WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
+  const second = await start({ WECHATPAY_MODE: 'partner', DATABASE_URL: databaseUrl })
   await advance(61_000)
   await second.app.reconciler.runOnce()
   await second.app.reconciler.runOnce()

@@ -4,42 +4,20 @@
  * failure, a split settled by WeChat Pay, the finish releasing the rest; auto mode refuses new splits.
  */
 import { publicKeyPem } from '../../server/wechatpay'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
-import { startBackend, type BackendHandle } from '../support/merchant'
-import { call, createOrder, manualClock, requestId, waitFor } from './helpers'
-import { capShop } from './split-helpers'
+import { registerMerchant, type TestMerchant } from '../support/emulator'
+import type { BackendHandle } from '../support/merchant'
+import { call, createOrder, requestId, waitFor } from './helpers'
+import { capShop, splitSuite } from './split-helpers'
 
-let emu: EmulatorHandle
-let sp: TestMerchant
-const backends: BackendHandle[] = []
-const clock = manualClock()
-
-beforeAll(async () => {
-  emu = await startEmulator({ retryScale: 1 })
-  sp = await registerMerchant(emu, { mode: 'partner' })
-})
-afterAll(async () => {
-  for (const b of backends) await b.close()
-  await emu.close()
-})
-
-const start = async (env: Record<string, string>) => {
-  const b = await startBackend({ emulator: emu, merchant: sp, clock, env: { WECHATPAY_MODE: 'ecommerce', ...env }, overrides: { rateLimitOrdersPerMin: 1000 } })
-  backends.push(b)
-  return b
-}
-const advance = async (ms: number) => {
-  clock.advance(ms)
-  await emu.advanceClock(ms)
-}
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const emulatorOrder = async (outTradeNo: string): Promise<Record<string, any>> => (await fetch(`${emu.url}/__emulator/orders/${outTradeNo}`)).json() as Promise<Record<string, any>>
+const suite = splitSuite()
+const { advance, emulatorOrder } = suite
+const start = (env: Record<string, string>, merchant?: TestMerchant) => suite.start({ WECHATPAY_MODE: 'ecommerce', ...env }, merchant)
 
 async function paidOrder(b: BackendHandle, amount: number, pay = true) {
   const token = await b.loginToken(`o-manual-${Math.random().toString(36).slice(2)}`)
   const { order, payment } = await createOrder(b, token, { amount })
   if (pay) {
-    expect(await emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
+    expect(await suite.emu.pay(payment, { appId: b.config.miniProgramAppId })).toBe('requestPayment:ok')
     await waitFor(async () => (await call(b, 'GET', `/api/orders/${order.orderNo}`, { token })).body.order.status === 'paid', 'paid')
   }
   const outTradeNo = async () => (await b.app.storage.attempts.listByOrder(order.orderNo))[0].outTradeNo
@@ -50,7 +28,7 @@ test('ecommerce manual: not splittable first, the cap before sending, 订单处�
   const b = await start({ PROFIT_SHARING: 'manual' })
   const admin = { 'x-admin-token': b.config.adminToken }
   const split = (orderNo: string, amount: number, rid = requestId('split')) =>
-    call(b, 'POST', `/api/admin/orders/${orderNo}/splits`, { headers: admin, payload: { requestId: rid, receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount, description: '平台佣金' }], finish: false } })
+    call(b, 'POST', `/api/admin/orders/${orderNo}/splits`, { headers: admin, payload: { requestId: rid, receivers: [{ type: 'MERCHANT_ID', account: suite.sp.mchid, amount, description: '平台佣金' }], finish: false } })
 
   const unpaid = await paidOrder(b, 1000, false)
   expect((await split(unpaid.orderNo, 999_999)).body.error.code).toBe('ORDER_NOT_SPLITTABLE') // before the cap
@@ -66,7 +44,7 @@ test('ecommerce manual: not splittable first, the cap before sending, 订单处�
   const rid = requestId('split')
   const early = await split(o.orderNo, 300, rid)
   expect(early.status).toBe(201)
-  expect(early.body.split).toMatchObject({ status: 'processing', finish: false, receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 300, result: 'pending' }] })
+  expect(early.body.split).toMatchObject({ status: 'processing', finish: false, receivers: [{ type: 'MERCHANT_ID', account: suite.sp.mchid, amount: 300, result: 'pending' }] })
   expect((await emulatorOrder(await o.outTradeNo())).profitSharing.splits).toEqual([])
   await advance(61_000)
   // Listing sends it again (same out_order_no), then WeChat Pay settles it.
@@ -91,10 +69,10 @@ test('ecommerce manual: not splittable first, the cap before sending, 订单处�
 test('ecommerce manual: one split to two receivers (the platform and another of its shops) with finish: both paid, the rest released', async () => {
   // A second shop of the same platform: the platform's own sub-merchants receive without being added first.
   const secondShop = `19${String(Date.now()).slice(-8)}`
-  const reg = await fetch(`${emu.url}/__emulator/merchants`, {
+  const reg = await fetch(`${suite.emu.url}/__emulator/merchants`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mchid: sp.mchid, serialNo: sp.serialNo, publicKeyPem: publicKeyPem(sp.privateKey), apiV3Key: sp.apiV3Key, appIds: [sp.appId], subMchids: [{ mchid: sp.subMchid, appIds: [sp.subAppId] }, secondShop] }),
+    body: JSON.stringify({ mchid: suite.sp.mchid, serialNo: suite.sp.serialNo, publicKeyPem: publicKeyPem(suite.sp.privateKey), apiV3Key: suite.sp.apiV3Key, appIds: [suite.sp.appId], subMchids: [{ mchid: suite.sp.subMchid, appIds: [suite.sp.subAppId] }, secondShop] }),
   })
   expect(reg.status).toBe(200)
   const b = await start({ PROFIT_SHARING: 'manual' })
@@ -102,12 +80,12 @@ test('ecommerce manual: one split to two receivers (the platform and another of 
   const o = await paidOrder(b, 1000)
   await advance(61_000) // past WeChat Pay's 订单处理中 window
   const receivers = [
-    { type: 'MERCHANT_ID', account: sp.mchid, amount: 200, description: '平台佣金' },
+    { type: 'MERCHANT_ID', account: suite.sp.mchid, amount: 200, description: '平台佣金' },
     { type: 'MERCHANT_ID', account: secondShop, amount: 100, description: '供货商分成' },
   ]
   const res = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('two'), receivers, finish: true } })
   expect(res.status).toBe(201)
-  expect(res.body.split.receivers.map((r: { account: string; amount: number }) => [r.account, r.amount])).toEqual([[sp.mchid, 200], [secondShop, 100]])
+  expect(res.body.split.receivers.map((r: { account: string; amount: number }) => [r.account, r.amount])).toEqual([[suite.sp.mchid, 200], [secondShop, 100]])
   await advance(3_000)
   const list = await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })
   expect(list.body.splits[0]).toMatchObject({ status: 'finished', finish: true, receivers: [expect.objectContaining({ result: 'success' }), expect.objectContaining({ result: 'success' })] })
@@ -117,10 +95,9 @@ test('ecommerce manual: one split to two receivers (the platform and another of 
 })
 
 test('partner manual: splits of one order asked at once get their own out_order_no each, and the cap holds across them', async () => {
-  const shop = await registerMerchant(emu, { mode: 'partner' })
-  await capShop(emu, shop, 3000) // the cap is read from WeChat Pay between the check and the insert
-  const b = await startBackend({ emulator: emu, merchant: shop, clock, env: { WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, overrides: { rateLimitOrdersPerMin: 1000 } })
-  backends.push(b)
+  const shop = await registerMerchant(suite.emu, { mode: 'partner' })
+  await capShop(suite.emu, shop, 3000) // the cap is read from WeChat Pay between the check and the insert
+  const b = await start({ WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, shop)
   const admin = { 'x-admin-token': b.config.adminToken }
   const o = await paidOrder(b, 1000)
   await advance(61_000)
@@ -142,16 +119,15 @@ test('auto mode: the admin API makes no split (ORDER_NOT_SPLITTABLE, checked bef
   const o = await paidOrder(b, 500)
   const res = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, {
     headers: { 'x-admin-token': b.config.adminToken },
-    payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 10_000, description: '佣金' }], finish: true },
+    payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: suite.sp.mchid, amount: 10_000, description: '佣金' }], finish: true },
   })
   expect([res.status, res.body.error.code]).toEqual([409, 'ORDER_NOT_SPLITTABLE'])
 })
 
 test('partner manual: the cap is the shop’s max_ratio, read before anything is sent; a finish in the same request releases the rest', async () => {
-  const shop = await registerMerchant(emu, { mode: 'partner' })
-  await capShop(emu, shop, 500)
-  const b = await startBackend({ emulator: emu, merchant: shop, clock, env: { WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, overrides: { rateLimitOrdersPerMin: 1000 } })
-  backends.push(b)
+  const shop = await registerMerchant(suite.emu, { mode: 'partner' })
+  await capShop(suite.emu, shop, 500)
+  const b = await start({ WECHATPAY_MODE: 'partner', PROFIT_SHARING: 'manual' }, shop)
   const admin = { 'x-admin-token': b.config.adminToken }
   const o = await paidOrder(b, 1000)
   await advance(61_000)
@@ -171,7 +147,7 @@ test('ecommerce manual: a refund above the unsplit amount needs a return first; 
   const admin = { 'x-admin-token': b.config.adminToken }
   const o = await paidOrder(b, 1000)
   await advance(61_000)
-  const made = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: sp.mchid, amount: 300, description: '平台佣金' }], finish: false } })
+  const made = await call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin, payload: { requestId: requestId('split'), receivers: [{ type: 'MERCHANT_ID', account: suite.sp.mchid, amount: 300, description: '平台佣金' }], finish: false } })
   const splitNo = made.body.split.splitNo as string
   await advance(3_000)
   expect((await call(b, 'GET', `/api/admin/orders/${o.orderNo}/splits`, { headers: admin })).body.splits[0].receivers[0].result).toBe('success')
@@ -182,7 +158,7 @@ test('ecommerce manual: a refund above the unsplit amount needs a return first; 
 
   const back = (amount: number, rid = requestId('ret')) => call(b, 'POST', `/api/admin/orders/${o.orderNo}/splits/${splitNo}/returns`, { headers: admin, payload: { requestId: rid, amount, description: '退款回退' } })
   // A refused return is failed and keeps its out_return_no: the next one is numbered after it.
-  await emu.faults({ 'POST /v3/ecommerce/profitsharing/returnorders': { code: 'NO_AUTH' } })
+  await suite.emu.faults({ 'POST /v3/ecommerce/profitsharing/returnorders': { code: 'NO_AUTH' } })
   expect((await back(100)).body.error.code).toBe('UPSTREAM_ERROR')
   const rid = requestId('ret')
   const ret = await back(100, rid)

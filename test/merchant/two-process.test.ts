@@ -7,12 +7,11 @@ import { backendProcess, type BackendProcess } from '../support/backend-process'
 import { freshPostgresDatabase } from '../support/database'
 import { postgresServerForSuite } from '../support/postgres-server'
 import { startBalancer, type Balancer } from '../support/balancer'
-import { registerMerchant, startEmulator, type EmulatorHandle, type TestMerchant } from '../support/emulator'
+import { emulatorSuite } from '../support/emulator'
 import { waitFor } from './helpers'
 
 const postgresServer = postgresServerForSuite()
-let emu: EmulatorHandle
-let merchant: TestMerchant
+const suite = emulatorSuite({ retryScale: 0.01 })
 let lb: Balancer
 let a: BackendProcess
 let b: BackendProcess
@@ -33,14 +32,14 @@ async function api(root: string, method: string, path: string, opts: { token?: s
 }
 
 async function login(openid: string): Promise<string> {
-  const res = await api(lb.url, 'POST', '/api/session', { body: { code: await emu.login(merchant.appId, openid) } })
+  const res = await api(lb.url, 'POST', '/api/session', { body: { code: await suite.emu.login(suite.merchant.appId, openid) } })
   expect(res.status).toBe(200)
   return res.body.token as string
 }
 
 /** The attempts the emulator holds for one order (out_trade_no → trade_state). */
 async function attemptStates(orderNo: string): Promise<Record<string, string>> {
-  const res = await fetch(`${emu.url}/__emulator/orders?mchid=${merchant.mchid}`)
+  const res = await fetch(`${suite.emu.url}/__emulator/orders?mchid=${suite.merchant.mchid}`)
   const { orders } = (await res.json()) as { orders: Array<{ outTradeNo: string; tradeState: string }> }
   return Object.fromEntries(orders.filter((o) => o.outTradeNo.startsWith(`${orderNo}_`)).map((o) => [o.outTradeNo, o.tradeState]))
 }
@@ -52,8 +51,8 @@ const attemptsAtWechatPay = async (orderNo: string) => Object.keys(await attempt
 async function paidOrder(token: string, openid: string, { lost = false } = {}): Promise<string> {
   const created = await api(lb.url, 'POST', '/api/orders', { token, body: { amount: 100 + seq, description: '双进程测试', requestId: `two-process-${process.pid}-${seq++}` } })
   expect(created.status).toBe(201)
-  if (lost) await emu.faults({ notify: { drop: 1 } })
-  expect(await emu.pay(created.body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  if (lost) await suite.emu.faults({ notify: { drop: 1 } })
+  expect(await suite.emu.pay(created.body.payment, { appId: suite.merchant.appId, openid })).toBe('requestPayment:ok')
   return created.body.order.orderNo as string
 }
 
@@ -61,13 +60,11 @@ const paidInDatabase = async (orderNo: string) => (await storage.orders.get(orde
 
 beforeAll(async () => {
   const databaseUrl = await freshPostgresDatabase(postgresServer())
-  emu = await startEmulator({ retryScale: 0.01 })
-  merchant = await registerMerchant(emu)
   lb = await startBalancer([])
   // One deployment: the same settings everywhere, NOTIFY_URL the balancer's.
   const env = { DATABASE_URL: databaseUrl, NOTIFY_URL: `${lb.url}/api/wechatpay/notify`, RECONCILE_INTERVAL_SECONDS: '1', RATE_LIMIT_ORDERS_PER_MIN: '100000' }
-  a = await backendProcess(emu, merchant, env)
-  b = await backendProcess(emu, merchant, env)
+  a = await backendProcess(suite.emu, suite.merchant, env)
+  b = await backendProcess(suite.emu, suite.merchant, env)
   await a.start()
   lb.targets.push(a.url)
   storage = await openStorage(databaseUrl)
@@ -84,7 +81,6 @@ afterAll(async () => {
   b?.cleanup()
   await storage?.close()
   await lb?.close()
-  await emu?.close()
 })
 
 test('50 copies of one signed notification spread over both processes at once → one transition, paid once', async () => {
@@ -95,9 +91,9 @@ test('50 copies of one signed notification spread over both processes at once �
   const orderNo = created.body.order.orderNo as string
   // Only the notification may pay it: WeChat Pay's query of this order fails, so neither the
   // reconcilers nor a GET learn of the payment first.
-  await emu.faults({ [`GET /v3/pay/transactions/out-trade-no/${orderNo}_1`]: { status: 503, times: 10_000 } })
+  await suite.emu.faults({ [`GET /v3/pay/transactions/out-trade-no/${orderNo}_1`]: { status: 503, times: 10_000 } })
   lb.hold = true
-  expect(await emu.pay(created.body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  expect(await suite.emu.pay(created.body.payment, { appId: suite.merchant.appId, openid })).toBe('requestPayment:ok')
   const held = await waitFor(() => lb.held.find((r) => r.body.length > 0), 'the notification reaching the balancer')
   lb.hold = false
 
@@ -114,14 +110,14 @@ test('50 copies of one signed notification spread over both processes at once �
   expect(log.filter((e) => e.outcome === 'duplicate').length).toBeGreaterThanOrEqual(49)
   // Both processes answer the same paid order.
   for (const root of [a.url, b.url]) expect((await api(root, 'GET', `/api/orders/${orderNo}`, { token })).body.order.status).toBe('paid')
-  await emu.faults({ reset: true })
+  await suite.emu.faults({ reset: true })
 }, 60_000)
 
 test('the same order created and paid from both processes at once → one order, one live attempt, one prepay at WeChat Pay', async () => {
   const openid = 'o-two-process-race'
   const token = await login(openid)
   // A slow WeChat Pay widens the window in which a second attempt could be opened.
-  await emu.faults({ 'POST /v3/pay/transactions/jsapi': { latencyMs: 300, times: 5 } })
+  await suite.emu.faults({ 'POST /v3/pay/transactions/jsapi': { latencyMs: 300, times: 5 } })
   const body = { amount: 888, description: '并发下单', requestId: `two-process-race-${process.pid}` }
   // 8 at once, 4 per process: a double tap many times over. Not 10+ per process: each loser of the
   // insert waits for the winner's order lock while holding its own, and the PostgreSQL lock pool has
@@ -152,9 +148,9 @@ test('the same order created and paid from both processes at once → one order,
   expect(await attemptStates(orderNo)).toEqual({ [`${orderNo}_1`]: 'CLOSED', [`${orderNo}_2`]: 'NOTPAY' })
   expect((await storage.attempts.listByOrder(orderNo)).map((x) => x.status)).toEqual(['closed', 'open'])
 
-  expect(await emu.pay(again[0].body.payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  expect(await suite.emu.pay(again[0].body.payment, { appId: suite.merchant.appId, openid })).toBe('requestPayment:ok')
   await waitFor(() => paidInDatabase(orderNo), 'the order paid')
-  await emu.faults({ reset: true })
+  await suite.emu.faults({ reset: true })
 }, 60_000)
 
 test('one process SIGKILLed mid-run: the other carries on, and its reconciler takes over', async () => {
@@ -162,9 +158,9 @@ test('one process SIGKILLed mid-run: the other carries on, and its reconciler ta
   const token = await login(openid)
   // Every notification of this run is lost: only a reconciler can learn of these payments.
   const ORDERS = 12
-  await emu.idle()
+  await suite.emu.idle()
   // A slow WeChat Pay keeps A's orders in flight (their attempts stored, their order locks held) when it dies.
-  await emu.faults({ notify: { drop: ORDERS }, 'POST /v3/pay/transactions/jsapi': { latencyMs: 400, times: ORDERS } })
+  await suite.emu.faults({ notify: { drop: ORDERS }, 'POST /v3/pay/transactions/jsapi': { latencyMs: 400, times: ORDERS } })
   const requests = Array.from({ length: ORDERS }, (_, i) => ({ amount: 200 + i, description: '进程被杀', requestId: `two-process-kill-${process.pid}-${i}` }))
   // Orders go through the balancer while A (the reconciler's holder) is SIGKILLed a few ms in; a request
   // that dies with A is sent again, as a client would, with the same requestId.
@@ -180,7 +176,7 @@ test('one process SIGKILLed mid-run: the other carries on, and its reconciler ta
   lb.targets.splice(lb.targets.indexOf(a.url), 1)
   const placed = await placing
 
-  for (const { payment } of placed) expect(await emu.pay(payment, { appId: merchant.appId, openid })).toBe('requestPayment:ok')
+  for (const { payment } of placed) expect(await suite.emu.pay(payment, { appId: suite.merchant.appId, openid })).toBe('requestPayment:ok')
   // Nobody asks about these orders: B's reconciler must find every payment on its own.
   await waitFor(async () => (await Promise.all(placed.map((p) => paidInDatabase(p.order.orderNo)))).every(Boolean), 'the survivor reconciling every lost notification', 60_000)
   for (const { order } of placed) expect(await attemptsAtWechatPay(order.orderNo)).toEqual([`${order.orderNo}_1`])

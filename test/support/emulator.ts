@@ -139,3 +139,10 @@ export function withEmulator(options: EmulatorOptions, set: (emu: EmulatorHandle
   })
   afterAll(() => emu?.close())
 }
+
+/** withEmulator for the enclosing block, its emulator and merchant read from the returned object inside tests. */
+export function emulatorSuite(options: EmulatorOptions = {}, merchant: RegisterOptions & { login?: string } = {}): { emu: EmulatorHandle; merchant: TestMerchant } {
+  const suite = {} as { emu: EmulatorHandle; merchant: TestMerchant }
+  withEmulator(options, (emu, m) => Object.assign(suite, { emu, merchant: m }), merchant)
+  return suite
+}

@@ -65,3 +65,19 @@ export async function sendChecked(baseUrl: string, req: RawRequest): Promise<num
   }
   return res.status
 }
+
+/**
+ * Sends `numRuns` seeded requests through sendChecked (stopping at the first failure); answers how
+ * many of them created something: `POST createPath` answered 201.
+ */
+export async function fuzzBackend(baseUrl: string, requests: fc.Arbitrary<RawRequest>, numRuns: number, createPath: string): Promise<number> {
+  let created = 0
+  await fc.assert(
+    fc.asyncProperty(requests, async (req) => {
+      const status = await sendChecked(baseUrl, req)
+      if (req.path === createPath && req.method === 'POST' && status === 201) created++
+    }),
+    { seed: MALFORMED_SEED, numRuns, endOnFailure: true },
+  )
+  return created
+}

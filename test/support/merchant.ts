@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { buildApp, type MerchantApp } from '../../server/merchant/app'
 import { loadConfig, type Config } from '../../server/merchant/config'
-import type { EmulatorHandle, TestMerchant } from './emulator'
+import { registerMerchant, startEmulator, type EmulatorHandle, type EmulatorOptions, type RegisterOptions, type TestMerchant } from './emulator'
 import { testDatabaseUrl, testEngine } from './database'
 
 export interface StartBackendOptions {
@@ -108,4 +108,31 @@ export async function startBackend(opts: StartBackendOptions): Promise<BackendHa
       return ((await res.json()) as { token: string }).token
     },
   }
+}
+
+export interface BackendSuiteOptions {
+  emulator?: EmulatorOptions
+  merchant?: RegisterOptions
+  backend?: Omit<StartBackendOptions, 'emulator' | 'merchant'>
+  /** Log a user in before the tests (`true`: a fresh openid), for `token`. */
+  login?: string | true
+}
+
+/**
+ * Call at the top of a suite: beforeAll starts an emulator, registers a merchant, starts a backend
+ * for it and logs a user in when asked; afterAll closes both. Read the handles inside tests.
+ */
+export function backendSuite(opts: BackendSuiteOptions = {}) {
+  const suite = {} as { emu: EmulatorHandle; merchant: TestMerchant; backend: BackendHandle; token: string }
+  beforeAll(async () => {
+    suite.emu = await startEmulator(opts.emulator)
+    suite.merchant = await registerMerchant(suite.emu, opts.merchant)
+    suite.backend = await startBackend({ ...opts.backend, emulator: suite.emu, merchant: suite.merchant })
+    if (opts.login !== undefined) suite.token = await suite.backend.loginToken(opts.login === true ? undefined : opts.login)
+  })
+  afterAll(async () => {
+    await suite.backend?.close()
+    await suite.emu?.close()
+  })
+  return suite
 }

@@ -8,7 +8,7 @@ import {
 } from '../../server/wechatpay'
 import { fakeWechatPay, type FakeAnswer, type SeenRequest } from './support/fake-wechatpay'
 import { certificatesBody, makePlatformCertificate } from './support/certificates'
-import { apiV3Key, merchant, platform } from './support/keys'
+import { apiV3Key, jsapiOrder, merchant, platform } from './support/keys'
 import { rejectionOf } from '../support/rejection'
 
 const NOW = 1_767_225_600_000 // 2026-01-01T00:00:00Z, fixed
@@ -33,15 +33,7 @@ function clientFor(handle: (req: SeenRequest) => FakeAnswer | Promise<FakeAnswer
   return { client, seen: fake.seen, sleeps }
 }
 
-const order = {
-  appid: 'wxd678efh567hg6787',
-  mchid: merchant.mchid,
-  description: '深圳腾大-QQ公仔',
-  out_trade_no: 'ORDER_2026_0001',
-  notify_url: 'https://shop.example.com/api/wechatpay/notify',
-  amount: { total: 1, currency: 'CNY' as const },
-  payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
-}
+const order = jsapiOrder
 
 const rejection = (p: Promise<unknown>) => rejectionOf(p, WechatPayError)
 

@@ -82,28 +82,16 @@ describe('a kept-alive socket the server closes instead of answering', () => {
   })
 })
 
-test('a server that never answers: TIMEOUT, not answered', async () => {
-  const srv = await rawServer(() => undefined)
-  try {
-    expect(await failure(get(srv.url, { timeoutMs: 200 }))).toMatchObject({ kind: 'TIMEOUT', answered: false })
-  } finally {
-    await srv.close()
-  }
-})
+const PARTIAL = 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial":'
 
-test('an answer that stops halfway: TIMEOUT, answered', async () => {
-  const srv = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial":'))
+test.each([
+  ['a server that never answers: TIMEOUT, not answered', () => undefined, 200, { kind: 'TIMEOUT', answered: false }],
+  ['an answer that stops halfway: TIMEOUT, answered', (socket: Socket) => socket.write(PARTIAL), 300, { kind: 'TIMEOUT', answered: true }],
+  ['a connection cut in the middle of the answer: NETWORK_ERROR, answered', (socket: Socket) => socket.end(PARTIAL), undefined, { kind: 'NETWORK_ERROR', answered: true }],
+])('%s', async (_name, onRequest, timeoutMs, expected) => {
+  const srv = await rawServer(onRequest)
   try {
-    expect(await failure(get(srv.url, { timeoutMs: 300 }))).toMatchObject({ kind: 'TIMEOUT', answered: true })
-  } finally {
-    await srv.close()
-  }
-})
-
-test('a connection cut in the middle of the answer: NETWORK_ERROR, answered', async () => {
-  const srv = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial":'))
-  try {
-    expect(await failure(get(srv.url))).toMatchObject({ kind: 'NETWORK_ERROR', answered: true })
+    expect(await failure(get(srv.url, { timeoutMs }))).toMatchObject(expected)
   } finally {
     await srv.close()
   }

@@ -7,21 +7,13 @@ import { createPublicKey } from 'node:crypto'
 import { verifyRequestPayment, WechatPayClient, type PlatformVerification } from '../../server/wechatpay'
 import { PREPARED_PAY_SIGN_MAX_AGE_MS, PreparedPaySigns } from '../../server/wechatpay/pay-sign-cache'
 import { fakeWechatPay } from './support/fake-wechatpay'
-import { apiV3Key, merchant, platform } from './support/keys'
+import { apiV3Key, jsapiOrder, merchant, platform } from './support/keys'
 
 const START = 1_767_225_600_000
 const PREPAY = 'wx2026010100000000000000000000001'
 const platformMode: PlatformVerification = { mode: 'publicKey', publicKeyId: platform.publicKeyId, publicKey: platform.publicKey }
 const merchantPublic = createPublicKey(merchant.privateKey)
-const order = {
-  appid: 'wxd678efh567hg6787',
-  mchid: merchant.mchid,
-  description: '压测订单',
-  out_trade_no: 'ORDER_2026_0001',
-  notify_url: 'https://shop.example.com/api/wechatpay/notify',
-  amount: { total: 1, currency: 'CNY' as const },
-  payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
-}
+const order = jsapiOrder
 
 /** A client whose clock the test moves and whose nonces are numbered, so a prepared paySign is told from a fresh one. */
 function setup() {

@@ -38,6 +38,15 @@ export default function CheckoutPage() {
   const valid = amount.ok && description.ok && shopReady
   const progress = progressText(phase, hasOrder)
 
+  /** What the two inputs share: the id `<field>-input`, their text, disabled while busy, touched on blur. */
+  const inputProps = (field: keyof typeof touched, value: string, setValue: (v: string) => void) => ({
+    id: `${field}-input`,
+    value,
+    disabled: busy,
+    onInput: (e: InputEvent) => setValue(e.detail.value),
+    onBlur: () => setTouched((t) => ({ ...t, [field]: true })),
+  })
+
   const pay = () => {
     if (!amount.ok || !description.ok || busy || !shopReady) return
     flow.start(() => checkout({ amountFen: amount.value, description: description.value, ...(shopId ? { shopId } : {}) }))
@@ -57,17 +66,7 @@ export default function CheckoutPage() {
         <Text className='field__label'>金额</Text>
         <View className='field__row'>
           <Text className='field__prefix'>¥</Text>
-          <Input
-            id='amount-input'
-            className='field__input field__input--amount'
-            type='digit'
-            placeholder='0.00'
-            maxlength={12}
-            value={amountText}
-            disabled={busy}
-            onInput={(e: InputEvent) => setAmountText(e.detail.value)}
-            onBlur={() => setTouched((t) => ({ ...t, amount: true }))}
-          />
+          <Input className='field__input field__input--amount' type='digit' placeholder='0.00' maxlength={12} {...inputProps('amount', amountText, setAmountText)} />
         </View>
         {touched.amount && !amount.ok && <Text id='amount-error' className='field__error'>{amount.message}</Text>}
         <Text className='field__hint'>单笔最多 {formatYuan(MAX_ORDER_FEN)}</Text>
@@ -75,17 +74,7 @@ export default function CheckoutPage() {
 
       <View className='field'>
         <Text className='field__label'>商品描述</Text>
-        <Input
-          id='description-input'
-          className='field__input'
-          type='text'
-          placeholder='例如：拿铁咖啡 大杯'
-          maxlength={200}
-          value={descriptionText}
-          disabled={busy}
-          onInput={(e: InputEvent) => setDescriptionText(e.detail.value)}
-          onBlur={() => setTouched((t) => ({ ...t, description: true }))}
-        />
+        <Input className='field__input' type='text' placeholder='例如：拿铁咖啡 大杯' maxlength={200} {...inputProps('description', descriptionText, setDescriptionText)} />
         <View className='field__row field__row--meta'>
           {touched.description && !description.ok
             ? <Text id='description-error' className='field__error'>{description.message}</Text>

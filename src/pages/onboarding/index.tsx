@@ -2,7 +2,7 @@ import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { fieldError } from '@/store/onboarding'
 import { STEPS, STEP_TITLES, visibleFields, type Step } from '@/store/onboarding-fields'
-import { useOnboardingStore } from '@/store'
+import { useActions, useOnboardingStore } from '@/store'
 import { applicationPage } from '@/lib/routes'
 import { FormField } from './form-field'
 import { ReviewStep } from './review-step'
@@ -21,10 +21,7 @@ export default function OnboardingPage() {
   const problems = useOnboardingStore((s) => Object.keys(s.errors).length)
   // Steps with a message on screen (a server's, a rejection's, or a rule's on a touched field), joined so the selection is a primitive.
   const flagged = useOnboardingStore((s) => STEPS.filter((st) => st !== 'review' && visibleFields(s.values, st).some((p) => fieldError(s, p))).join(',')).split(',') as Step[]
-  const next = useOnboardingStore((s) => s.next)
-  const back = useOnboardingStore((s) => s.back)
-  const submit = useOnboardingStore((s) => s.submit)
-  const startNew = useOnboardingStore((s) => s.startNew)
+  const { next, back, submit, startNew } = useActions('onboarding')
 
   const goNext = () => {
     if (next()) void Taro.pageScrollTo?.({ scrollTop: 0, duration: 0 })

@@ -8,7 +8,7 @@ import { formatYuan } from '@/lib/money'
 import { CHECKOUT_PAGE } from '@/lib/routes'
 import { formatChinaTime } from '@/lib/time'
 import type { Order } from '@/services/types'
-import { useOrdersStore, usePaymentStore } from '@/store'
+import { useActions, useOrdersStore, usePaymentStore } from '@/store'
 import { isBusy } from '@/store/settle'
 import './index.scss'
 
@@ -17,10 +17,10 @@ export default function OrdersPage() {
   const status = useOrdersStore((s) => s.status)
   const orders = useOrdersStore((s) => s.orders)
   const error = useOrdersStore((s) => s.error)
-  const load = useOrdersStore((s) => s.load)
+  const { load } = useActions('orders')
   const phase = usePaymentStore((s) => s.phase)
   const payingOrderNo = usePaymentStore((s) => s.order?.orderNo)
-  const payOrder = usePaymentStore((s) => s.payOrder)
+  const { payOrder } = useActions('payment')
   const flow = usePayFlow()
   const busy = isBusy(phase)
 

@@ -6,7 +6,7 @@ import { usePayFlow } from '@/hooks/use-pay-flow'
 import { formatYuan } from '@/lib/money'
 import { CHECKOUT_PAGE, ORDERS_PAGE } from '@/lib/routes'
 import { formatChinaTime } from '@/lib/time'
-import { usePaymentStore } from '@/store'
+import { useActions, usePaymentStore } from '@/store'
 import { isFinal } from '@/store/settle'
 import './index.scss'
 
@@ -22,9 +22,7 @@ export default function ResultPage() {
   const phase = usePaymentStore((s) => s.phase)
   const order = usePaymentStore((s) => s.order)
   const error = usePaymentStore((s) => s.error)
-  const retry = usePaymentStore((s) => s.retry)
-  const confirm = usePaymentStore((s) => s.confirm)
-  const reset = usePaymentStore((s) => s.reset)
+  const { retry, confirm, reset } = useActions('payment')
   const flow = usePayFlow({ openResult: false })
 
   const goOrders = () => void Taro.navigateTo({ url: ORDERS_PAGE })

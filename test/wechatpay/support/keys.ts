@@ -19,3 +19,14 @@ export const platform = {
 
 export const apiV3Key = k.generated_apiv3_key.value
 export const apiV3KeyBytes = loadApiV3Key(apiV3Key)
+
+/** A JSAPI order of the vector merchant, as the client tests send it. */
+export const jsapiOrder = {
+  appid: 'wxd678efh567hg6787',
+  mchid: merchant.mchid,
+  description: '深圳腾大-QQ公仔',
+  out_trade_no: 'ORDER_2026_0001',
+  notify_url: 'https://shop.example.com/api/wechatpay/notify',
+  amount: { total: 1, currency: 'CNY' as const },
+  payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
+}
