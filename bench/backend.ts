@@ -50,7 +50,7 @@ export async function startBackendProcess(env: Record<string, string>, root = RO
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'server/merchant/server.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_SECONDS: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'pipe'],
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })

@@ -10,7 +10,10 @@ import { advisoryKey } from './postgres-migrate'
  *   one process for one key queue in memory first, so a process holds one connection per key;
  *   if the process dies its connections close and the server frees the locks;
  * - limiters count in the `rate_limits` table: a sliding window (the hit times still inside it,
- *   updated in one atomic upsert), the same rule as the in-memory limiter of SQLite;
+ *   updated in one atomic upsert), the same rule as the in-memory limiter of SQLite; the upsert
+ *   runs at READ COMMITTED on a pool of its own (no transaction touches the table): there it waits
+ *   for a concurrent take of the same key and re-checks the latest row, where SERIALIZABLE would
+ *   fail it and run it again (every order of one busy user is a take on one row);
  * - a lease (`lead`) is a session advisory lock tried on a dedicated connection and kept as long
  *   as that connection lives: when the leader dies the server frees it and the next caller takes it.
  */
