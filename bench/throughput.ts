@@ -111,8 +111,10 @@ export interface NotificationThroughput {
   perSec: number
   posts: number
   orders: number
-  /** Every post answered 204, every order paid, and each by exactly one applied notification. */
+  /** Every order paid, and each by exactly one applied notification. */
   exactlyOnce: boolean
+  /** Posts not answered 204 (a 500 asks WeChat Pay to deliver again; the floor must answer all). */
+  failedPosts: number
   backendRssMb: number | null
   /** Backend CPU (user + system) per post. */
   cpuMsPerPost: number
@@ -239,9 +241,9 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     }
     let paid = 0
     for (let i = 0; i < orders; i++) if ((await check.orders.get(orderNo(i)))?.status === 'paid') paid++
-    const exactlyOnce = failed === 0 && paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
-    if (!exactlyOnce) process.stderr.write(`bench: notifications not exactly once: ${failed} posts failed, ${paid} of ${orders} orders paid, ${applied.size} applied (${[...applied.values()].filter((n) => n !== 1).length} more than once)\n`)
-    return { perSec, posts: order.length, orders, exactlyOnce, backendRssMb: backendRss, cpuMsPerPost: perPost(cpu.backend), postgresCpuMsPerPost: pg ? { backend: perPost(cpu.pgBackend), floor: perPost(cpu.pgFloor) } : { backend: null, floor: null }, floor: floorResult }
+    const exactlyOnce = paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
+    if (!exactlyOnce || failed) process.stderr.write(`bench: notifications: ${failed} posts failed, ${paid} of ${orders} orders paid, ${applied.size} applied (${[...applied.values()].filter((n) => n !== 1).length} more than once)\n`)
+    return { perSec, posts: order.length, orders, exactlyOnce, failedPosts: failed, backendRssMb: backendRss, cpuMsPerPost: perPost(cpu.backend), postgresCpuMsPerPost: pg ? { backend: perPost(cpu.pgBackend), floor: perPost(cpu.pgFloor) } : { backend: null, floor: null }, floor: floorResult }
   } finally {
     await check.close()
     rmSync(dir, { recursive: true, force: true })
