@@ -45,6 +45,7 @@ export function machineBusyMs(): number | null {
 /** `npm run server` (of the checkout at `root`) with the given env, resolved once /healthz answers. */
 export async function startBackendProcess(env: Record<string, string>, root = ROOT): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort()
+  // BENCH_DEBUG=1 passes the backend's stdout and stderr (its logs) through.
   // BENCH_BACKEND_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=bench/out", profiles the backend under load.
   const nodeArgs = (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'server/merchant/server.ts')], {

@@ -43,12 +43,17 @@ async function main() {
   const perfFile = join(dir, 'perf.data')
   let pid = 0
   const postgres = process.argv.includes('--postgres') ? await startEmbeddedPostgres() : undefined
-  const r = await (async () => { try { return await benchOrderThroughput({
-    durationMs: Number(process.env.BENCH_DURATION_MS ?? 8000),
-    connections: 16,
-    databaseUrl: postgres?.url,
-    ...(usePerf ? { aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) } : {}),
-  }) } finally { await postgres?.stop() } })()
+  let r: Awaited<ReturnType<typeof benchOrderThroughput>>
+  try {
+    r = await benchOrderThroughput({
+      durationMs: Number(process.env.BENCH_DURATION_MS ?? 8000),
+      connections: 16,
+      databaseUrl: postgres?.url,
+      ...(usePerf ? { aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) } : {}),
+    })
+  } finally {
+    await postgres?.stop()
+  }
   out.write(`orders ${r.orders} in ${r.seconds} s (${r.ordersPerSec}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.non2xx} non-2xx)\n`)
   out.write(`CPU per order (/proc, while profiled): backend ${r.cpuMsPerOrder.backend} ms, emulator ${r.cpuMsPerOrder.emulator} ms, load ${r.cpuMsPerOrder.loadGenerator} ms${postgres ? `, PostgreSQL server ${r.cpuMsPerOrder.postgres} ms` : ''}\n`)
   if (usePerf) {
