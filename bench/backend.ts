@@ -45,12 +45,13 @@ export function machineBusyMs(): number | null {
 /** `npm run server` (of the checkout at `root`) with the given env, resolved once /healthz answers. */
 export async function startBackendProcess(env: Record<string, string>, root = ROOT): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort()
+  // BENCH_DEBUG=1 passes the backend's stdout and stderr (its logs) through.
   // BENCH_BACKEND_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=bench/out", profiles the backend under load.
   const nodeArgs = (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'server/merchant/server.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_SECONDS: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'pipe'],
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })

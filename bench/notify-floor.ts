@@ -5,7 +5,8 @@
  * and is fed the same posts in the same run; the backend's rate is reported against it.
  *
  * The insert sits behind `FloorSink`: `sqlite` uses the backend's engine settings (WAL,
- * synchronous=FULL, busy timeout). Another engine is one more entry in FLOOR_SINKS (its URL
+ * synchronous=FULL, busy timeout); `postgres` an autocommit insert through a pool with the server's
+ * own durability (the bench's server: fsync on, synchronous_commit on). Another engine is one more entry in FLOOR_SINKS (its URL
  * scheme) and nothing else.
  *
  * Child process: `node --import tsx bench/notify-floor.ts --serve` with FLOOR_DATABASE_URL,
@@ -17,6 +18,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 
 /** One verified, decrypted notification, as the floor stores it. */
 export interface FloorRow {
@@ -53,9 +55,27 @@ export function sqliteFloorSink(databaseUrl: string): FloorSink {
   }
 }
 
+/** PostgreSQL: one autocommit INSERT per notification (a prepared statement) through a pool as large as the backend's; durability is the server's (synchronous_commit). */
+export function postgresFloorSink(databaseUrl: string): FloorSink {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
+  const ready = pool.query(`CREATE TABLE IF NOT EXISTS floor_notifications (
+    id BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL, event_type TEXT NOT NULL,
+    out_trade_no TEXT NOT NULL, transaction_id TEXT NOT NULL, amount BIGINT NOT NULL, received_at BIGINT NOT NULL)`)
+  const text = 'INSERT INTO floor_notifications (event_id, event_type, out_trade_no, transaction_id, amount, received_at) VALUES ($1, $2, $3, $4, $5, $6)'
+  return {
+    insert: async (r) => {
+      await ready
+      await pool.query({ name: 'floor_insert', text, values: [r.eventId, r.eventType, r.outTradeNo, r.transactionId, r.amount, r.receivedAt] })
+    },
+    close: () => pool.end(),
+  }
+}
+
 /** Sinks by DATABASE_URL scheme. */
 export const FLOOR_SINKS: Record<string, (databaseUrl: string) => FloorSink> = {
   sqlite: sqliteFloorSink,
+  postgres: postgresFloorSink,
+  postgresql: postgresFloorSink,
 }
 
 export interface FloorKeys {
@@ -144,7 +164,7 @@ export async function postNotifications(url: string, posts: Array<{ headers: Rec
       const p = posts[next++]
       const res = await fetch(url, { method: 'POST', headers: p.headers, body: p.body })
       await res.arrayBuffer()
-      if (res.status !== 204) failed++
+      if (res.status !== 204) { failed++; if (process.env.BENCH_DEBUG) process.stderr.write(`post ${res.status} ${await res.text().catch(() => "")}\n`) }
     }
   }))
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, failed }

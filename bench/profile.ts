@@ -1,17 +1,19 @@
 /**
- * `npx tsx bench/profile.ts [--cpu-prof] [--keep]`: section 3 of the bench (orders through the
+ * `npx tsx bench/profile.ts [--cpu-prof] [--keep] [--postgres]`: section 3 of the bench (orders through the
  * backend process against the emulator process) with the backend profiled during the measured
  * load, summarised in ms of backend CPU per order (markdown tables for bench/PROFILE.md).
  *
  * By default Linux `perf` samples the backend's CPU time (bench/perf-profile.ts): the totals match
  * the process's CPU. `--cpu-prof` (or no perf) uses V8's `--cpu-prof` instead: wall-clock samples
  * of the main thread, which also count time blocked in fsync or preempted by a neighbour.
- * BENCH_DURATION_MS sets the load's length (8000).
+ * BENCH_DURATION_MS sets the load's length (8000). `--postgres` runs the backend on an embedded
+ * PostgreSQL (durable settings, as `npm run bench`) instead of SQLite.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { profileTable, summariseProfile, type CpuProfile } from './cpuprofile'
 import { perfAvailable, recordPerf, summarisePerf } from './perf-profile'
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres'
 import { benchOrderThroughput } from './throughput'
 
 async function waitForProfile(dir: string, ms: number): Promise<string> {
@@ -40,13 +42,20 @@ async function main() {
   process.env.BENCH_BACKEND_NODE_ARGS = usePerf ? '--perf-basic-prof' : `--cpu-prof --cpu-prof-dir=${dir}`
   const perfFile = join(dir, 'perf.data')
   let pid = 0
-  const r = await benchOrderThroughput({
-    durationMs: Number(process.env.BENCH_DURATION_MS ?? 8000),
-    connections: 16,
-    ...(usePerf ? { aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) } : {}),
-  })
+  const postgres = process.argv.includes('--postgres') ? await startEmbeddedPostgres() : undefined
+  let r: Awaited<ReturnType<typeof benchOrderThroughput>>
+  try {
+    r = await benchOrderThroughput({
+      durationMs: Number(process.env.BENCH_DURATION_MS ?? 8000),
+      connections: 16,
+      databaseUrl: postgres?.url,
+      ...(usePerf ? { aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) } : {}),
+    })
+  } finally {
+    await postgres?.stop()
+  }
   out.write(`orders ${r.orders} in ${r.seconds} s (${r.ordersPerSec}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.non2xx} non-2xx)\n`)
-  out.write(`CPU per order (/proc, while profiled): backend ${r.cpuMsPerOrder.backend} ms, emulator ${r.cpuMsPerOrder.emulator} ms, load ${r.cpuMsPerOrder.loadGenerator} ms\n`)
+  out.write(`CPU per order (/proc, while profiled): backend ${r.cpuMsPerOrder.backend} ms, emulator ${r.cpuMsPerOrder.emulator} ms, load ${r.cpuMsPerOrder.loadGenerator} ms${postgres ? `, PostgreSQL server ${r.cpuMsPerOrder.postgres} ms` : ''}\n`)
   if (usePerf) {
     const s = summarisePerf(perfFile, pid, r.orders)
     // --perf-basic-prof's symbol map: node leaves it behind; `perf script` on a kept perf.data needs it.

@@ -3,7 +3,7 @@
  * reported as a ratio (these machines are noisy; absolute numbers drift, ratios hold).
  * Prints one table and writes bench/results.json. Sections:
  *   1. signing   2. notification parsing   3. order throughput (+ the cost of a durable commit)
- *   4. notification throughput (against a raw floor)   5. bundle   (+ the emulator's own order rate)
+ *   4. notification throughput (against a raw floor), then 3 and 4 again on PostgreSQL (WORKERS=1 and 2)   5. bundle   (+ the emulator's own order rate)
  */
 import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -14,6 +14,7 @@ import { measureCryptoPrimitives } from './crypto-limit'
 import { measureDurableCommit } from './commit-limit'
 import { benchEmulatorOrders } from './emulator'
 import { round } from './measure'
+import { benchPostgres } from './postgres'
 import { benchNotificationThroughput, benchOrderThroughput } from './throughput'
 
 const QUICK = process.argv.includes('--quick')
@@ -78,6 +79,22 @@ async function main() {
   row({ section: '4 notify', measure: 'vs raw floor (verify + decrypt + 1 insert)', value: `${fmt(notes.perSec)} /s`, baseline: `floor ${fmt(notes.floor.perSec)}/s (SQLite WAL, synchronous=FULL)`, ratio: `${notes.floor.ratio}×`, target: '≥ 0.5×', met: yes(notes.floor.ratio >= 0.5) })
   row({ section: '4 notify', measure: 'CPU per post', value: `backend ${notes.cpuMsPerPost} ms`, baseline: `floor ${notes.floor.cpuMsPerPost} ms` })
   row({ section: '4 notify', measure: 'each order changed state exactly once', value: `${notes.exactlyOnce} (${notes.orders} orders, ${notes.posts} posts)`, met: yes(notes.exactlyOnce) })
+  row({ section: '4 notify', measure: 'posts not answered 204 (WeChat Pay retries them)', value: String(notes.failedPosts), target: '0', met: yes(notes.failedPosts === 0) })
+
+  const pgBench = await benchPostgres({ durationMs: QUICK ? 3000 : 8000, notifyOrders: QUICK ? 500 : 1500, step })
+  for (const o of pgBench.orders) {
+    const section = `3 orders PG w${o.workers}`
+    const ratio = o.ordersPerSec / orderLimit
+    row({ section, measure: `POST /api/orders, PostgreSQL, WORKERS=${o.workers}`, value: `${fmt(o.ordersPerSec)} orders/s`, baseline: `SQLite ${fmt(orders.ordersPerSec)}/s; crypto limit ${fmt(orderLimit)}/s`, ratio: `${round(ratio, 3)}× (${round(o.ordersPerSec / orders.ordersPerSec, 2)}× SQLite)`, target: '≥ 0.5×', met: yes(ratio >= 0.5) })
+    row({ section, measure: 'latency p50 / p99', value: `${o.p50Ms} / ${o.p99Ms} ms`, baseline: `SQLite ${orders.p50Ms} / ${orders.p99Ms} ms`, target: 'p99 < 100 ms', met: yes(o.p99Ms < 100) })
+    row({ section, measure: `backend CPU per order (${o.workers === 1 ? '1 process' : `primary + ${o.workers} workers`})`, value: `${o.cpuMsPerOrder.backend} ms`, baseline: `SQLite ${orders.cpuMsPerOrder.backend} ms`, ratio: o.cpuMsPerOrder.backend && orders.cpuMsPerOrder.backend ? `${round(o.cpuMsPerOrder.backend / orders.cpuMsPerOrder.backend, 2)}×` : '', target: '≤ 1.2 ms', met: yes((o.cpuMsPerOrder.backend ?? 99) <= 1.2) })
+    row({ section, measure: 'PostgreSQL server CPU per order', value: `${o.cpuMsPerOrder.postgres} ms`, baseline: `emulator ${o.cpuMsPerOrder.emulator} ms, load ${o.cpuMsPerOrder.loadGenerator} ms, machine ${o.machineCoresBusy ?? '?'} cores busy` })
+  }
+  const pgNotes = pgBench.notifications
+  row({ section: '4 notify PG', measure: 'POST /api/wechatpay/notify, PostgreSQL', value: `${fmt(pgNotes.perSec)} /s`, baseline: `floor ${fmt(pgNotes.floor.perSec)}/s (PostgreSQL insert, same server, fsync + synchronous_commit on)`, ratio: `${pgNotes.floor.ratio}×`, target: '≥ 0.5×', met: yes(pgNotes.floor.ratio >= 0.5) })
+  row({ section: '4 notify PG', measure: 'CPU per post', value: `backend ${pgNotes.cpuMsPerPost} ms, PostgreSQL ${pgNotes.postgresCpuMsPerPost.backend} ms`, baseline: `floor ${pgNotes.floor.cpuMsPerPost} ms, PostgreSQL ${pgNotes.postgresCpuMsPerPost.floor} ms` })
+  row({ section: '4 notify PG', measure: 'each order changed state exactly once', value: `${pgNotes.exactlyOnce} (${pgNotes.orders} orders, ${pgNotes.posts} posts)`, met: yes(pgNotes.exactlyOnce) })
+  row({ section: '4 notify PG', measure: 'posts not answered 204 (500: SERIALIZABLE retries used up; WeChat Pay retries them)', value: String(pgNotes.failedPosts), target: '0', met: yes(pgNotes.failedPosts === 0) })
 
   step('emulator order rate')
   const emulator = await benchEmulatorOrders({ durationMs: QUICK ? 2000 : 5000 })
@@ -107,6 +124,7 @@ async function main() {
     durableCommit: commit,
     orders: { ...orders, windowUs: undefined, cryptoMsPerOrder: round(orderCryptoMs, 3), limitPerSec: round(orderLimit), ratio: round(orderRatio, 3) },
     notifications: { ...notes, cryptoMsPerNotification: round(notifyCryptoMs, 4), limitPerSec: round(notifyLimit), ratio: round(noteRatio, 3) },
+    postgres: { settings: pgBench.settings, orders: pgBench.orders.map((o) => ({ ...o, windowUs: undefined, ratio: round(o.ordersPerSec / orderLimit, 3) })), notifications: pgBench.notifications },
     emulator,
     bundle: { weappBytes: bundle.weapp.totalBytes, baselineBytes: bundle.baseline.totalBytes, ratio: round(bundle.ratio, 3), h5JsBytes: bundle.h5.jsBytes, h5JsGzipBytes: bundle.h5.jsGzipBytes, weappFiles: bundle.weapp.files },
     table: rows,

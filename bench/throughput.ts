@@ -21,6 +21,7 @@ import { registerMerchant, type EmulatorHandle } from '../test/support/emulator'
 import { loginToken, machineBusyMs, orderBackendEnv, orderLoad, rssMb, startBackendProcess } from './backend'
 import { cpuMs, startEmulatorProcess } from './emulator'
 import { postNotifications, startFloorProcess } from './notify-floor'
+import { postgresCpuMs, treeCpuMs } from './proc'
 
 /** Section 4 alternates backend and floor this many times. */
 const NOTIFY_ROUNDS = 4
@@ -35,7 +36,9 @@ export interface OrdersThroughput {
   connections: number
   seconds: number
   /** CPU time (user + system) per order of each process: where the two cores went. */
-  cpuMsPerOrder: { backend: number | null; emulator: number | null; loadGenerator: number }
+  cpuMsPerOrder: { backend: number | null; emulator: number | null; loadGenerator: number; postgres: number | null }
+  /** Backend processes (WORKERS). */
+  workers: number
   /** Cores the whole machine kept busy during the window (every process, this bench's and its neighbours'), or null. */
   machineCoresBusy: number | null
   /** The measured window on CLOCK_MONOTONIC in µs (the clock of a `--cpu-prof` profile). */
@@ -45,29 +48,35 @@ export interface OrdersThroughput {
 export interface OrderBenchOptions {
   durationMs?: number
   connections?: number
+  /** The backend's DATABASE_URL (default: a fresh SQLite file); a PostgreSQL server this process started is measured on its own. */
+  databaseUrl?: string
+  /** WORKERS: backend processes; their CPU is summed (primary + workers). */
+  workers?: number
   /** Called with the backend's pid right before the measured load; what it returns is awaited right after (bench/profile.ts). */
   aroundLoad?: (backendPid: number) => Promise<() => Promise<void>>
 }
 
 /** Section 3: orders through the backend process against the emulator process. */
-export async function benchOrderThroughput({ durationMs = 8000, connections = 16, aroundLoad }: OrderBenchOptions = {}): Promise<OrdersThroughput> {
+export async function benchOrderThroughput({ durationMs = 8000, connections = 16, databaseUrl, workers = 1, aroundLoad }: OrderBenchOptions = {}): Promise<OrdersThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-orders-'))
   const emulator = await startEmulatorProcess()
   let backend: { child: ChildProcess; url: string } | undefined
   try {
     // registerMerchant only needs the control API's URL.
     const merchant = await registerMerchant({ url: emulator.url } as EmulatorHandle)
-    backend = await startBackendProcess(orderBackendEnv(merchant, emulator.url, dir, 'merchant.db'))
+    const env = orderBackendEnv(merchant, emulator.url, dir, 'merchant.db')
+    backend = await startBackendProcess({ ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), WORKERS: String(workers) })
     const token = await loginToken(emulator.url, merchant.appId, backend.url)
     const load = (seconds: number) => orderLoad(backend!.url, token, connections, seconds)
     await load(2) // warm-up: JIT (V8 is still optimising after 1 s), SQLite pages, keep-alive connections
     const finish = await aroundLoad?.(backend.child.pid as number)
-    const cpu0 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage(), machine: machineBusyMs() }
+    const pg = databaseUrl?.startsWith('postgres')
+    const cpu0 = { backend: treeCpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), load: process.cpuUsage(), machine: machineBusyMs(), postgres: pg ? postgresCpuMs() : null }
     const fromUs = Number(process.hrtime.bigint() / 1000n)
     const r = await load(Math.max(1, Math.round(durationMs / 1000)))
     const toUs = Number(process.hrtime.bigint() / 1000n)
     const loadCpu = process.cpuUsage(cpu0.load)
-    const cpu1 = { backend: cpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), machine: machineBusyMs() }
+    const cpu1 = { backend: treeCpuMs(backend.child.pid), emulator: cpuMs(emulator.child.pid), machine: machineBusyMs(), postgres: pg ? postgresCpuMs() : null }
     await finish?.()
     const perOrder = (before: number | null, after: number | null) =>
       before === null || after === null ? null : Math.round(((after - before) / Math.max(1, r.requests.total)) * 1000) / 1000
@@ -75,6 +84,7 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
       backend: perOrder(cpu0.backend, cpu1.backend),
       emulator: perOrder(cpu0.emulator, cpu1.emulator),
       loadGenerator: Math.round(((loadCpu.user + loadCpu.system) / 1000 / Math.max(1, r.requests.total)) * 1000) / 1000,
+      postgres: perOrder(cpu0.postgres, cpu1.postgres),
     }
     return {
       ordersPerSec: Math.round(r.requests.total / r.duration),
@@ -86,6 +96,7 @@ export async function benchOrderThroughput({ durationMs = 8000, connections = 16
       connections,
       seconds: r.duration,
       cpuMsPerOrder,
+      workers,
       machineCoresBusy: cpu0.machine === null || cpu1.machine === null ? null : Math.round((cpu1.machine - cpu0.machine) / (toUs - fromUs) * 1000 * 100) / 100,
       windowUs: { fromUs, toUs },
     }
@@ -100,19 +111,24 @@ export interface NotificationThroughput {
   perSec: number
   posts: number
   orders: number
-  /** Every post answered 204, every order paid, and each by exactly one applied notification. */
+  /** Every order paid, and each by exactly one applied notification. */
   exactlyOnce: boolean
+  /** Posts not answered 204 (a 500 asks WeChat Pay to deliver again; the floor must answer all). */
+  failedPosts: number
   backendRssMb: number | null
   /** Backend CPU (user + system) per post. */
   cpuMsPerPost: number
+  /** PostgreSQL server CPU per post while the backend ran, and while the floor ran (null on SQLite). */
+  postgresCpuMsPerPost: { backend: number | null; floor: number | null }
   /** The raw floor (bench/notify-floor.ts) on the same posts, interleaved round by round; ratio = backend / floor. */
   floor: { perSec: number; cpuMsPerPost: number; ratio: number }
 }
 
 /** Section 4: notification handling by the backend process; orders are seeded in its database first. */
-export async function benchNotificationThroughput({ orders = 1500, connections = 16, floorDatabaseUrl = '' } = {}): Promise<NotificationThroughput> {
+export async function benchNotificationThroughput({ orders = 1500, connections = 16, databaseUrl: url = '', floorDatabaseUrl = '' } = {}): Promise<NotificationThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'))
-  const databaseUrl = `sqlite:${join(dir, 'merchant.db')}`
+  const databaseUrl = url || `sqlite:${join(dir, 'merchant.db')}`
+  const pg = databaseUrl.startsWith('postgres')
   const merchantKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const platformKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const publicKeyId = 'PUB_KEY_ID_0119000001092025010100000001'
@@ -174,17 +190,18 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
   let seconds = 0
   let floorSeconds = 0
   let floorFailed = 0
-  const cpu = { backend: 0, floor: 0 }
+  const cpu = { backend: 0, floor: 0, pgBackend: 0, pgFloor: 0 }
   let backendRss: number | null = null
   // The floor's store: a fresh SQLite file by default; any URL a FloorSink in notify-floor.ts knows (e.g. a PostgreSQL one).
   const floor = await startFloorProcess({ databaseUrl: floorDatabaseUrl || `sqlite:${join(dir, 'floor.db')}`, publicKeyPath: join(dir, 'pub_key.pem'), publicKeyId, apiV3Key })
   try {
     const url = `${backend.url}/api/wechatpay/notify`
     const timed = async (pid: number | undefined, target: string, posts: typeof order) => {
-      const before = cpuMs(pid)
+      const before = [treeCpuMs(pid), pg ? postgresCpuMs() : 0]
       const r = await postNotifications(target, posts, connections)
-      const after = cpuMs(pid)
-      return { ...r, cpu: before === null || after === null ? 0 : after - before }
+      const after = [treeCpuMs(pid), pg ? postgresCpuMs() : 0]
+      const delta = (i: number) => (before[i] === null || after[i] === null ? 0 : (after[i] as number) - (before[i] as number))
+      return { ...r, cpu: delta(0), pgCpu: delta(1) }
     }
     for (let r = 0; r < rounds.length; r++) {
       const runBackend = async () => {
@@ -192,12 +209,14 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
         seconds += b.seconds
         failed += b.failed
         cpu.backend += b.cpu
+        cpu.pgBackend += b.pgCpu
       }
       const runFloor = async () => {
         const f = await timed(floor.child.pid, floor.url, rounds[r])
         floorSeconds += f.seconds
         floorFailed += f.failed
         cpu.floor += f.cpu
+        cpu.pgFloor += f.pgCpu
       }
       if (r % 2 === 0) await runBackend().then(runFloor)
       else await runFloor().then(runBackend)
@@ -222,8 +241,9 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
     }
     let paid = 0
     for (let i = 0; i < orders; i++) if ((await check.orders.get(orderNo(i)))?.status === 'paid') paid++
-    const exactlyOnce = failed === 0 && paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
-    return { perSec, posts: order.length, orders, exactlyOnce, backendRssMb: backendRss, cpuMsPerPost: perPost(cpu.backend), floor: floorResult }
+    const exactlyOnce = paid === orders && applied.size === orders && [...applied.values()].every((n) => n === 1)
+    if (!exactlyOnce || failed) process.stderr.write(`bench: notifications: ${failed} posts failed, ${paid} of ${orders} orders paid, ${applied.size} applied (${[...applied.values()].filter((n) => n !== 1).length} more than once)\n`)
+    return { perSec, posts: order.length, orders, exactlyOnce, failedPosts: failed, backendRssMb: backendRss, cpuMsPerPost: perPost(cpu.backend), postgresCpuMsPerPost: pg ? { backend: perPost(cpu.pgBackend), floor: perPost(cpu.pgFloor) } : { backend: null, floor: null }, floor: floorResult }
   } finally {
     await check.close()
     rmSync(dir, { recursive: true, force: true })

@@ -73,11 +73,34 @@ const camelOf = (column: string) => {
   if (key === undefined) camel.set(column, (key = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())))
   return key
 }
-/** A row as a record: camelCase keys; `rowid` (the insertion-order column) left out. */
-function toRecord<T>(row: Row): T {
-  const out: Row = {}
-  for (const column in row) if (column !== 'rowid') out[camelOf(column)] = row[column]
-  return out as T
+
+/**
+ * Rows come from the driver as arrays (rowMode 'array'), and each statement keeps the record keys of
+ * its columns: a row becomes its record in one pass, without an intermediate object per row. The
+ * keys are checked against the result's columns on each call (a migration may add one).
+ */
+interface Shape { columns: string[]; keys: Array<string | null> }
+function shapeOf(shapes: Map<string, Shape>, sql: string, fields: pg.FieldDef[]): Shape {
+  const known = shapes.get(sql)
+  if (known && known.columns.length === fields.length && fields.every((f, i) => f.name === known.columns[i])) return known
+  // `rowid` (the insertion-order column) is left out of records.
+  const shape = { columns: fields.map((f) => f.name), keys: fields.map((f) => (f.name === 'rowid' ? null : camelOf(f.name))) }
+  shapes.set(sql, shape)
+  return shape
+}
+function toRecords<T>(shape: Shape, rows: unknown[][], limit: number): T[] {
+  const out: T[] = []
+  const { keys } = shape
+  for (let r = 0; r < rows.length && r < limit; r++) {
+    const row = rows[r]
+    const record: Row = {}
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]
+      if (key !== null) record[key] = row[i]
+    }
+    out.push(record as T)
+  }
+  return out
 }
 
 export interface PgDb {
@@ -99,11 +122,19 @@ interface Tx {
   durable: boolean
 }
 
-/** The query runner over `pool` (the pool must have been made with poolConfig(…, serializable = true)). */
-export function pgDb(pool: pg.Pool): PgDb {
+/** Statement names, one per statement text in this process: every runner (and pool) shares them, so a name never means two texts on one connection. */
+const names = new Map<string, string>()
+let statements = 0
+
+/**
+ * The query runner over `pool` (the pool must have been made with poolConfig(…, serializable = true)).
+ * `readPool` (READ COMMITTED), when given, runs the SELECTs made outside any transaction: one
+ * statement reads one snapshot at either level, and at READ COMMITTED it takes no SIREAD locks that
+ * would outlive it and make concurrent SERIALIZABLE transactions fail.
+ */
+export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
   const current = new AsyncLocalStorage<Tx>()
-  const names = new Map<string, string>()
-  let statements = 0
+  const shapes = new Map<string, Shape>()
   const nameOf = (sql: string) => {
     let name = names.get(sql)
     if (name === undefined) names.set(sql, (name = `s${++statements}`))
@@ -120,19 +151,20 @@ export function pgDb(pool: pg.Pool): PgDb {
     return true
   }
 
-  async function query(sql: string, params: unknown[]): Promise<pg.QueryResult<Row>> {
+  async function query(sql: string, params: unknown[]): Promise<pg.QueryResult<unknown[]>> {
     const tx = current.getStore()
     if (tx && !tx.done) {
       try {
-        return await tx.client.query<Row>({ name: nameOf(sql), text: sql, values: params })
+        return await tx.client.query<unknown[]>({ name: nameOf(sql), text: sql, values: params, rowMode: 'array' })
       } catch (e) {
         replanned(sql, e)
         throw classify(e)
       }
     }
+    const target = isSelect(sql) ? readPool : pool
     for (let attempt = 1; ; attempt++) {
       try {
-        return await pool.query<Row>({ name: nameOf(sql), text: sql, values: params })
+        return await target.query<unknown[]>({ name: nameOf(sql), text: sql, values: params, rowMode: 'array' })
       } catch (e) {
         const again = replanned(sql, e) || RETRYABLE.has((e as { code?: string }).code ?? '')
         if (!again || attempt >= TX_ATTEMPTS) throw classify(e)
@@ -180,10 +212,15 @@ export function pgDb(pool: pg.Pool): PgDb {
   }
 
   return {
-    rows: async <T>(sql: string, params: unknown[] = []) => (lookupOfNul(sql, params) ? [] : (await query(sql, params)).rows.map((r) => toRecord<T>(r))),
+    rows: async <T>(sql: string, params: unknown[] = []) => {
+      if (lookupOfNul(sql, params)) return []
+      const r = await query(sql, params)
+      return toRecords<T>(shapeOf(shapes, sql, r.fields), r.rows, Infinity)
+    },
     one: async <T>(sql: string, params: unknown[] = []) => {
-      const row = lookupOfNul(sql, params) ? undefined : (await query(sql, params)).rows[0]
-      return row && toRecord<T>(row)
+      if (lookupOfNul(sql, params)) return undefined
+      const r = await query(sql, params)
+      return r.rows.length ? toRecords<T>(shapeOf(shapes, sql, r.fields), r.rows, 1)[0] : undefined
     },
     exec: async (sql, params = []) => (await query(sql, params)).rowCount ?? 0,
     transaction,
@@ -196,7 +233,15 @@ export function pgDb(pool: pg.Pool): PgDb {
  * a SELECT looking one up finds nothing, as on SQLite, instead of failing (the repositories' reads
  * only compare text for equality). A write of such text still fails.
  */
-const lookupOfNul = (sql: string, params: unknown[]) => /^\s*SELECT\b/i.test(sql) && params.some((p) => typeof p === 'string' && p.includes('\u0000'))
+const lookupOfNul = (sql: string, params: unknown[]) => isSelect(sql) && params.some((p) => typeof p === 'string' && p.includes('\u0000'))
+
+const selects = new Map<string, boolean>()
+/** True for a SELECT statement (remembered per statement text). */
+function isSelect(sql: string): boolean {
+  let yes = selects.get(sql)
+  if (yes === undefined) selects.set(sql, (yes = /^\s*SELECT\b/i.test(sql)))
+  return yes
+}
 
 /** A few milliseconds, growing and jittered, before running a conflicted transaction again. */
 const backoffMs = (attempt: number) => Math.min(100, 2 ** attempt) * (0.5 + Math.random())

@@ -10,7 +10,10 @@ import { advisoryKey } from './postgres-migrate'
  *   one process for one key queue in memory first, so a process holds one connection per key;
  *   if the process dies its connections close and the server frees the locks;
  * - limiters count in the `rate_limits` table: a sliding window (the hit times still inside it,
- *   updated in one atomic upsert), the same rule as the in-memory limiter of SQLite;
+ *   updated in one atomic upsert), the same rule as the in-memory limiter of SQLite; the upsert
+ *   runs at READ COMMITTED on a pool of its own (no transaction touches the table): there it waits
+ *   for a concurrent take of the same key and re-checks the latest row, where SERIALIZABLE would
+ *   fail it and run it again (every order of one busy user is a take on one row);
  * - a lease (`lead`) is a session advisory lock tried on a dedicated connection and kept as long
  *   as that connection lives: when the leader dies the server frees it and the next caller takes it.
  */
@@ -29,34 +32,42 @@ function localQueue(): KeyLock {
   }
 }
 
-/** The cross-process per-key lock over `lockPool` (connections used only to hold advisory locks). */
+/**
+ * The cross-process per-key lock over `lockPool` (connections used only to hold advisory locks).
+ * The caller gets fn's outcome as soon as fn settles; the unlock's round trip follows it, and the
+ * next task of this process for the key waits for that unlock (it queues behind it locally).
+ */
 export function pgKeyLock(lockPool: pg.Pool): KeyLock {
   const local = localQueue()
-  return (key, fn) =>
-    local(key, async () => {
-      const lockKey = advisoryKey('lock', key)
-      let client: pg.PoolClient
-      try {
-        client = await lockPool.connect()
-      } catch (e) {
-        throw classify(e)
-      }
-      try {
-        await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey])
-      } catch (e) {
-        client.release(e as Error)
-        throw classify(e)
-      }
-      let broken: Error | undefined
-      try {
-        return await fn()
-      } finally {
-        // A connection that cannot unlock is destroyed: closing it frees the lock just the same.
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch((e: Error) => {
-          broken = e
-        })
-        client.release(broken)
-      }
+  return <T>(key: string, fn: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      void local(key, async () => {
+        const lockKey = advisoryKey('lock', key)
+        let client: pg.PoolClient
+        try {
+          client = await lockPool.connect()
+        } catch (e) {
+          return reject(classify(e))
+        }
+        try {
+          await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey])
+        } catch (e) {
+          client.release(e as Error)
+          return reject(classify(e))
+        }
+        let broken: Error | undefined
+        try {
+          resolve(await fn())
+        } catch (e) {
+          reject(e)
+        } finally {
+          // A connection that cannot unlock is destroyed: closing it frees the lock just the same.
+          await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch((e: Error) => {
+            broken = e
+          })
+          client.release(broken)
+        }
+      })
     })
 }
 

@@ -23,6 +23,8 @@ import { pgTableWriter } from './postgres-table'
 const POOL_MAX = 10
 /** Connections that hold per-key advisory locks (one per key locked at once in this process). */
 const LOCK_POOL_MAX = 10
+/** Connections of the READ COMMITTED pool: the limiters' upserts (postgres-guards.ts) and SELECTs made outside transactions. */
+const PLAIN_POOL_MAX = 6
 
 /** The order, payment and notification repositories (same queries and order as sqlite.ts; `rowid` breaks ties). */
 function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refunds' | 'notifications'> {
@@ -94,13 +96,14 @@ function where(url: string): string {
 
 /**
  * Opens (and migrates) the PostgreSQL storage at `url` (postgres:// or postgresql://): a main pool
- * for queries and transactions, a small pool that only holds advisory locks, dedicated connections
- * for leases. A database that is unreachable or refuses at start is a ConfigError naming DATABASE_URL.
+ * for queries and transactions, a small pool that only holds advisory locks, a small READ COMMITTED
+ * pool for the limiters and for lone SELECTs, dedicated connections for leases. A database that is unreachable or refuses at start is a ConfigError naming DATABASE_URL.
  */
 export async function openPostgresStorage(url: string): Promise<Storage> {
   const pool = new pg.Pool(poolConfig(url, POOL_MAX, true))
   const lockPool = new pg.Pool(poolConfig(url, LOCK_POOL_MAX, false))
-  for (const p of [pool, lockPool]) {
+  const plainPool = new pg.Pool(poolConfig(url, PLAIN_POOL_MAX, false))
+  for (const p of [pool, lockPool, plainPool]) {
     // An idle connection the server closed (restart, failover) is dropped by the pool; one in use
     // (a transaction, a held lock) fails its next query instead, and is destroyed on release. Neither
     // may crash the process with an unhandled 'error' event.
@@ -115,14 +118,15 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
       client.release()
     }
   } catch (e) {
-    await Promise.all([pool.end(), lockPool.end()]).catch(() => undefined)
+    await Promise.all([pool.end(), lockPool.end(), plainPool.end()]).catch(() => undefined)
     const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown }
     const reason = (typeof message === 'string' && message.split('\n')[0]) || String(code ?? e)
     if (isConnectionFailure(e)) throw new ConfigError(`DATABASE_URL: cannot use the PostgreSQL database at ${where(url)}: ${reason}`)
     throw new ConfigError(`DATABASE_URL: migrating the PostgreSQL database at ${where(url)} failed: ${reason}`)
   }
 
-  const db = pgDb(pool)
+  const db = pgDb(pool, plainPool)
+  const plainDb = pgDb(plainPool)
   const leases = pgLeases(poolConfig(url, 1, false))
   let closing: Promise<void> | undefined
   return {
@@ -133,8 +137,8 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     componentTickets: pgComponentTickets(db),
     transaction: db.transaction,
     withLock: pgKeyLock(lockPool),
-    limiter: (name, limit, windowMs, clock) => pgLimiter(db, name, limit, windowMs, clock),
+    limiter: (name, limit, windowMs, clock) => pgLimiter(plainDb, name, limit, windowMs, clock),
     lead: leases.lead,
-    close: () => (closing ??= Promise.all([leases.close(), lockPool.end(), pool.end()]).then(() => undefined)),
+    close: () => (closing ??= Promise.all([leases.close(), lockPool.end(), plainPool.end(), pool.end()]).then(() => undefined)),
   }
 }
