@@ -156,6 +156,24 @@ describe('postgres guards, two processes on one database', () => {
     expect((await b.orders.get('ORDER000001'))?.refundedAmount).toBe(30)
   })
 
+  test('transactions naming one key run one after another across processes (no serialization failure to retry)', async () => {
+    const [a, b] = await openTwo()
+    await a.users.upsertByOpenid('o', null, 1, () => 'A')
+    await a.orders.insert(order('A', 1, { amount: 1_000 }))
+    let runs = 0
+    const addOne = (s: Storage) =>
+      s.transaction(async () => {
+        runs++
+        const o = await s.orders.get('ORDER000001')
+        await tick(1)
+        await s.orders.update('ORDER000001', { refundedAmount: (o?.refundedAmount ?? 0) + 1 })
+      }, { key: 'order:ORDER000001' })
+    await Promise.all(Array.from({ length: 40 }, (_, i) => addOne(i % 2 ? a : b)))
+    expect((await b.orders.get('ORDER000001'))?.refundedAmount).toBe(40)
+    // Queued on the key, each body ran once: none failed to serialize and ran again.
+    expect(runs).toBe(40)
+  })
+
   test('a migration by another process (a column added) does not break statements prepared before it', async () => {
     const url = await durableUrl()
     const s = await open(url)

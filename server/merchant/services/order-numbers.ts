@@ -7,3 +7,9 @@ export const newOrderNo = (now: number, random: (max: number) => number = random
 /** The out_trade_no of attempt `seq` of an order (≤ 32 characters, within the rules). */
 export const outTradeNoFor = (orderNo: string, seq: number): string => `${orderNo}_${seq}`
 
+
+/**
+ * The transaction key of the order an out_trade_no belongs to (its order number, the part before the
+ * attempt's `_seq`): transitions of one order from notifications and queries run one after another.
+ */
+export const orderKeyOf = (outTradeNo: string): string => `order:${outTradeNo.replace(/_\d+$/, '')}`

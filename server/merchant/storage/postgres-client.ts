@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { StorageUnavailableError } from './errors'
+import { advisoryKey } from './postgres-migrate'
 import { NESTED_DURABLE_MESSAGE, type TransactionOptions } from './types'
 
 /**
@@ -19,7 +20,7 @@ import { NESTED_DURABLE_MESSAGE, type TransactionOptions } from './types'
 type Row = Record<string, unknown>
 
 /** How many times a transaction (or a lone statement) is tried when PostgreSQL cannot serialize it. */
-const TX_ATTEMPTS = 10
+const TX_ATTEMPTS = 20
 /** Serialization failure, deadlock detected: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01'])
 /** feature_not_supported: "cached plan must not change result type" (the table changed under a prepared statement). */
@@ -189,6 +190,15 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
       }
       const tx: Tx = { client, done: false, durable }
       let broken: Error | undefined
+      // A keyed transaction queues on a session lock taken before BEGIN: taken inside, the serializable
+      // snapshot would already be fixed when the lock is granted, and the body would fail to serialize.
+      const key = options?.key === undefined ? undefined : advisoryKey('tx', options.key)
+      try {
+        if (key !== undefined) await client.query('SELECT pg_advisory_lock($1::bigint)', [key])
+      } catch (e) {
+        client.release(e as Error)
+        throw classify(e)
+      }
       try {
         await client.query('BEGIN')
         // Not durable (types.ts TransactionOptions): COMMIT returns before the WAL reaches the disk.
@@ -204,7 +214,13 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
         if (!(RETRYABLE.has(code) || code === STALE_PLAN) || attempt >= TX_ATTEMPTS) throw classify(e)
       } finally {
         tx.done = true
-        // A client whose ROLLBACK failed is in an unknown state: the pool destroys it.
+        if (key !== undefined && !broken) {
+          await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((e: Error) => {
+            broken = e
+          })
+        }
+        // A client whose ROLLBACK or unlock failed is in an unknown state: the pool destroys it (and
+        // the server frees its locks with the connection).
         client.release(broken)
       }
       await sleep(backoffMs(attempt))

@@ -191,6 +191,13 @@ export type StorageEngine = 'sqlite' | 'postgres'
 export interface TransactionOptions {
   /** false: commit without waiting for the disk (default true). */
   durable?: boolean
+  /**
+   * Transactions naming the same key run one after another (PostgreSQL: an advisory lock on the key,
+   * apart from withLock's keys, held from before BEGIN to after COMMIT; SQLite runs every transaction
+   * alone anyway). For a hot row many callers write at once, e.g. copies of one notification, which
+   * would otherwise fail to serialize again and again. Never held across the network.
+   */
+  key?: string
 }
 
 /** The error of a durable transaction started inside a non-durable one (a programming error). */

@@ -1,7 +1,7 @@
 import type { PartnerTransaction, RefundNotice, RequestPaymentParams, Transaction } from '../../../wechatpay'
 import { AppError } from '../../errors'
 import type { AttemptRecord, OrderRecord, Storage, UserRecord } from '../../storage'
-import { newOrderNo } from '../order-numbers'
+import { newOrderNo, orderKeyOf } from '../order-numbers'
 import type { PaymentGateway } from '../wechatpay-gateway'
 import { createAttempts } from './attempts'
 import { MINUTE_MS, mustOrder, type Logger, type LogLine, type OrderContext } from './context'
@@ -95,7 +95,7 @@ export function createOrderService(o: OrderServiceOptions) {
         return { ...d, effects: [...d.effects, { kind: 'paid' as const, orderNo: paid.orderNo }] }
       }
       return d
-    })
+    }, { key: orderKeyOf(t.out_trade_no) })
     const log = { outTradeNo: t.out_trade_no, source, outcome: decision.outcome, detail: decision.detail }
     if (decision.outcome === 'mismatch') logger.error(log, 'payment does not match the stored order: NOT marked paid, investigate')
     else if (decision.outcome === 'unknown_order') logger.error(log, 'payment for an unknown out_trade_no')

@@ -1,5 +1,6 @@
 import type { Refund as WechatRefund, RefundNotice } from '../../../wechatpay'
 import { AppError } from '../../errors'
+import { orderKeyOf } from '../order-numbers'
 import type { RefundRecord } from '../../storage'
 import { errorCode, MINUTE_MS, mustOrder, type LogLine, type OrderContext } from './context'
 import { checkRefundAmount, checkRefundReason } from './input'
@@ -154,7 +155,7 @@ export function createRefunds(ctx: OrderContext) {
       }
       if (logLine) await storage.notifications.append(logLine(d))
       return d
-    })
+    }, { key: orderKeyOf(n.out_trade_no) })
     const log = { outRefundNo: n.out_refund_no, outcome: decision.outcome, detail: decision.detail }
     if (decision.outcome === 'mismatch') logger.error(log, 'refund notification does not match the stored refund: ignored, investigate')
     else if (decision.outcome === 'unknown_refund') logger.error(log, 'refund notification for an unknown refund')
