@@ -40,16 +40,21 @@ export function startEmulatorProcess(): Promise<{ child: ChildProcess; url: stri
     env: { ...process.env, EMULATOR_STATE: '', EMULATOR_SIGNTEST_RATE: '0', EMULATOR_LOG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  return listening(child, 'emulator', /on (http:\/\/[\d.]+:\d+)/)
+}
+
+/** Resolves with the child's URL once its stdout matches `pattern` (group 1); rejects with its stderr if it exits first. */
+export function listening(child: ChildProcess, what: string, pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     let out = ''
     let err = ''
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString()
-      const m = /on (http:\/\/[\d.]+:\d+)/.exec(out)
+      const m = pattern.exec(out)
       if (m) resolve({ child, url: m[1] })
     })
     child.stderr?.on('data', (c: Buffer) => (err += c.toString()))
-    child.on('exit', (code) => reject(new Error(`emulator exited (${code}): ${err.trim()}`)))
+    child.on('exit', (code) => reject(new Error(`${what} exited (${code}): ${err.trim()}`)))
   })
 }
 

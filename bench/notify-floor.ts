@@ -19,6 +19,7 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { listening } from './emulator'
 
 /** One verified, decrypted notification, as the floor stores it. */
 export interface FloorRow {
@@ -141,17 +142,7 @@ export function startFloorProcess(env: { databaseUrl: string; publicKeyPath: str
     env: { PATH: process.env.PATH ?? '', FLOOR_DATABASE_URL: env.databaseUrl, FLOOR_PUBLIC_KEY_PATH: env.publicKeyPath, FLOOR_PUBLIC_KEY_ID: env.publicKeyId, FLOOR_APIV3_KEY: env.apiV3Key },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString()
-      const m = /floor on (http:\/\/[\d.]+:\d+)/.exec(out)
-      if (m) resolve({ child, url: m[1] })
-    })
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()))
-    child.on('exit', (code) => reject(new Error(`notification floor exited (${code}): ${err.trim()}`)))
-  })
+  return listening(child, 'notification floor', /floor on (http:\/\/[\d.]+:\d+)/)
 }
 
 /** Posts every notification to `url` over `connections` concurrent callers; returns seconds taken and the non-204 count. */
