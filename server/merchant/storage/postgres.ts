@@ -1,18 +1,6 @@
 import pg from 'pg'
 import { ConfigError } from '../errors'
-import type {
-  AttemptRecord,
-  AttemptRepository,
-  NotificationLog,
-  NotificationLogEntry,
-  OrderRecord,
-  OrderRepository,
-  RefundRecord,
-  RefundRepository,
-  Storage,
-  UserRecord,
-  UserRepository,
-} from './types'
+import type { AttemptRecord, NotificationLogEntry, OrderRecord, RefundRecord, Storage, UserRecord } from './types'
 import { isConnectionFailure, pgDb, poolConfig, type PgDb } from './postgres-client'
 import { pgKeyLock, pgLeases, pgLimiter } from './postgres-guards'
 import { migratePostgres } from './postgres-migrate'
@@ -28,7 +16,7 @@ const PLAIN_POOL_MAX = 6
 
 /** The order, payment and notification repositories (same queries and order as sqlite.ts; `rowid` breaks ties). */
 function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refunds' | 'notifications'> {
-  const users: UserRepository = {
+  const users: Storage['users'] = {
     async upsertByOpenid(openid, unionid, now, newId) {
       const touched = await db.one<UserRecord>('UPDATE users SET last_login_at = $1, unionid = COALESCE($2, unionid) WHERE openid = $3 RETURNING *', [now, unionid, openid])
       if (touched) return touched
@@ -44,7 +32,7 @@ function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refu
   }
 
   const orderWriter = pgTableWriter<OrderRecord>(db, 'orders', 'order_no')
-  const orders: OrderRepository = {
+  const orders: Storage['orders'] = {
     insert: (o) => orderWriter.insert(o),
     get: (orderNo) => db.one('SELECT * FROM orders WHERE order_no = $1', [orderNo]),
     findByRequest: (userId, requestId) => db.one('SELECT * FROM orders WHERE user_id = $1 AND request_id = $2', [userId, requestId]),
@@ -55,7 +43,7 @@ function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refu
   }
 
   const attemptWriter = pgTableWriter<AttemptRecord>(db, 'attempts', 'out_trade_no')
-  const attempts: AttemptRepository = {
+  const attempts: Storage['attempts'] = {
     insert: (a) => attemptWriter.insert(a),
     get: (no) => db.one('SELECT * FROM attempts WHERE out_trade_no = $1', [no]),
     listByOrder: (orderNo) => db.rows('SELECT * FROM attempts WHERE order_no = $1 ORDER BY seq ASC', [orderNo]),
@@ -63,7 +51,7 @@ function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refu
   }
 
   const refundWriter = pgTableWriter<RefundRecord>(db, 'refunds', 'out_refund_no')
-  const refunds: RefundRepository = {
+  const refunds: Storage['refunds'] = {
     insert: (r) => refundWriter.insert(r),
     get: (no) => db.one('SELECT * FROM refunds WHERE out_refund_no = $1', [no]),
     findByRequest: (orderNo, requestId) => db.one('SELECT * FROM refunds WHERE order_no = $1 AND request_id = $2', [orderNo, requestId]),
@@ -77,7 +65,7 @@ function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refu
   }
 
   const logWriter = pgTableWriter<Omit<NotificationLogEntry, 'id'>>(db, 'notification_log', 'id')
-  const notifications: NotificationLog = {
+  const notifications: Storage['notifications'] = {
     append: ({ id: _id, ...entry }) => logWriter.insert(entry),
     list: (limit) => db.rows('SELECT * FROM notification_log ORDER BY id DESC LIMIT $1', [limit]),
   }
