@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { StorageUnavailableError } from './errors'
+import { createKeyLock } from './memory-guards'
 import { advisoryKey } from './postgres-migrate'
 import { NESTED_DURABLE_MESSAGE, type TransactionOptions } from './types'
 
@@ -134,6 +135,7 @@ let statements = 0
  * would outlive it and make concurrent SERIALIZABLE transactions fail.
  */
 export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
+  const keyQueue = createKeyLock()
   const current = new AsyncLocalStorage<Tx>()
   const shapes = new Map<string, Shape>()
   const nameOf = (sql: string) => {
@@ -181,6 +183,13 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
       if (durable && !outer.durable) throw new Error(NESTED_DURABLE_MESSAGE)
       return fn()
     }
+    // Keyed transactions of this process queue here first, so one key never holds more than one
+    // pooled connection waiting on its advisory lock (the others would starve the pool).
+    if (options?.key !== undefined) return keyQueue(options.key, () => run(fn, durable, options.key))
+    return run(fn, durable, undefined)
+  }
+
+  async function run<T>(fn: () => Promise<T>, durable: boolean, txKey: string | undefined): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient
       try {
@@ -192,7 +201,7 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
       let broken: Error | undefined
       // A keyed transaction queues on a session lock taken before BEGIN: taken inside, the serializable
       // snapshot would already be fixed when the lock is granted, and the body would fail to serialize.
-      const key = options?.key === undefined ? undefined : advisoryKey('tx', options.key)
+      const key = txKey === undefined ? undefined : advisoryKey('tx', txKey)
       try {
         if (key !== undefined) await client.query('SELECT pg_advisory_lock($1::bigint)', [key])
       } catch (e) {
