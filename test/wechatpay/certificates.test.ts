@@ -8,6 +8,7 @@ import { certificatesBody, makePlatformCertificate, type TestCertificate } from 
 import { fakeWechatPay, type FakeAnswer, type SeenRequest } from './support/fake-wechatpay'
 import { apiV3Key, merchant, platform } from './support/keys'
 import { rejectionOf } from '../support/rejection'
+import { waitFor } from '../support/wait-for'
 
 const NOW = 1_767_225_600_000 // 2026-01-01T00:00:00Z
 const HOUR = 3_600_000
@@ -74,7 +75,9 @@ describe('certificate mode', () => {
     w.state.certificatesAnswer = { status: 500, body: { code: 'SYSTEM_ERROR', message: '系统繁忙，请稍后重试' } }
     const reported = w.nextReport()
     await expect(w.client.queryOrderByOutTradeNo('X123456')).resolves.toMatchObject({ trade_state: 'NOTPAY' })
-    expect(w.downloads()).toBe(2) // started in the background, not awaited
+    // Started in the background, not awaited (its request is signed on the thread pool, so it may
+    // reach the server after the call's own answer).
+    await waitFor(() => w.downloads() === 2, 'the background certificate download')
     await reported
     expect(w.reported[0]).toMatchObject({ status: 500, code: 'SYSTEM_ERROR' })
 
@@ -88,7 +91,7 @@ describe('certificate mode', () => {
     const next = makePlatformCertificate('7777777777777777777777777777777777777778', w.state.now)
     w.state.published = [cert, next]
     await w.client.queryOrderByOutTradeNo('X123456')
-    expect(w.downloads()).toBe(3)
+    await waitFor(() => w.downloads() === 3, 'the background certificate download after the minute')
     // The refresh finishes in the background; the new certificate then verifies.
     w.state.signWith = next
     await expect(w.client.queryOrderByOutTradeNo('X123456')).resolves.toMatchObject({ trade_state: 'NOTPAY' })
