@@ -190,6 +190,9 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
   }
 
   async function run<T>(fn: () => Promise<T>, durable: boolean, txKey: string | undefined): Promise<T> {
+    // A keyed transaction queues on a session lock taken before BEGIN: taken inside, the serializable
+    // snapshot would already be fixed when the lock is granted, and the body would fail to serialize.
+    const key = txKey === undefined ? undefined : advisoryKey('tx', txKey)
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient
       try {
@@ -199,9 +202,6 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
       }
       const tx: Tx = { client, done: false, durable }
       let broken: Error | undefined
-      // A keyed transaction queues on a session lock taken before BEGIN: taken inside, the serializable
-      // snapshot would already be fixed when the lock is granted, and the body would fail to serialize.
-      const key = txKey === undefined ? undefined : advisoryKey('tx', txKey)
       try {
         if (key !== undefined) await client.query('SELECT pg_advisory_lock($1::bigint)', [key])
       } catch (e) {
