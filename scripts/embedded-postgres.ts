@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './free-port'
 
 export interface EmbeddedPostgres {
   /** postgres://postgres:…@127.0.0.1:<port>/postgres, the server's maintenance database. */
@@ -25,19 +25,6 @@ export interface EmbeddedPostgresOptions {
   fast?: boolean
   /** Server log lines (default: dropped; startup errors are still thrown). */
   onLog?: (line: string) => void
-}
-
-/** A port nobody listens on right now (asked from the kernel, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Initialises and starts a fresh server; resolves once it accepts connections. */

@@ -7,7 +7,7 @@ import pg from 'pg'
 import { ConfigError } from '../../server/merchant/errors'
 import { MIGRATIONS } from '../../server/merchant/storage/migrations'
 import { openStorage, StorageUnavailableError, type Storage } from '../../server/merchant/storage'
-import { freePort } from '../../scripts/embedded-postgres'
+import { freePort } from '../../scripts/free-port'
 import { failure, order, storageForSuite } from './storage-helpers'
 
 const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms))

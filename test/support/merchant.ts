@@ -1,4 +1,4 @@
-import { createServer } from 'node:net'
+import { freePort } from '../../scripts/free-port'
 import { buildApp, type MerchantApp } from '../../server/merchant/app'
 import { loadConfig, type Config } from '../../server/merchant/config'
 import { registerMerchant, startEmulator, type EmulatorHandle, type EmulatorOptions, type RegisterOptions, type TestMerchant } from './emulator'
@@ -29,16 +29,7 @@ export interface BackendHandle {
 }
 
 /** A free loopback port (so NOTIFY_URL can name it before the backend listens). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
+export { freePort }
 
 /** The env a backend for this merchant and emulator needs; key files are served from `files`. */
 export function merchantEnv(emulator: EmulatorHandle, merchant: TestMerchant, notifyUrl: string): { env: Record<string, string>; files: Record<string, string> } {

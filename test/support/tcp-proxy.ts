@@ -2,6 +2,7 @@
 // connection cut, new ones refused) and come back on the same address, without stopping the server.
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { freePort } from '../../scripts/free-port'
 
 export interface TcpProxy {
   port: number
@@ -32,7 +33,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
   })
-  const port = await listen(0)
+  // Not listen(0): restore() listens on this port again, and an ephemeral one may be taken by then.
+  const port = await listen(await freePort())
   const stop = () => new Promise<void>((resolve) => {
     for (const s of sockets) s.destroy()
     server.close(() => resolve())
