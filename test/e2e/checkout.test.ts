@@ -5,6 +5,7 @@
  * the mini-program shows 支付成功. Screenshots of each page go to test/e2e/artifacts/.
  */
 import type { Page } from 'playwright-core'
+import { waitFor } from '../support/wait-for'
 import { e2eStack, openPhone, PHONE, shot } from './support/stack'
 
 jest.setTimeout(240_000)
@@ -65,8 +66,8 @@ test('a customer pays ¥12.30 in the pay sheet, sees 支付成功 and the paid o
   await shot(page, '04-result-succeeded')
 
   // The emulator delivered a signed, encrypted TRANSACTION.SUCCESS that the backend accepted.
-  const deliveries = await stack.emulator.deliveries()
-  expect(deliveries.some((d) => d.eventType === 'TRANSACTION.SUCCESS' && d.status === 204)).toBe(true)
+  // (The page may learn "paid" from the backend's query a moment before the 204 reaches WeChat Pay.)
+  await waitFor(async () => (await stack.emulator.deliveries()).some((d) => d.eventType === 'TRANSACTION.SUCCESS' && d.status === 204), 'the notification answered 204')
 
   await page.locator('#orders-link:visible').click()
   const item = page.locator(`#order-${orderNo}:visible`)
