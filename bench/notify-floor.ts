@@ -5,7 +5,7 @@
  * and is fed the same posts in the same run; the backend's rate is reported against it.
  *
  * The insert sits behind `FloorSink`: `sqlite` uses the backend's engine settings (WAL,
- * synchronous=FULL, busy timeout); `postgres` an autocommit insert through a pool with the server's
+ * synchronous=NORMAL, busy timeout, the backend's gate: group commit, the WAL synced off the loop); `postgres` an autocommit insert through a pool with the server's
  * own durability (the bench's server: fsync on, synchronous_commit on). Another engine is one more entry in FLOOR_SINKS (its URL
  * scheme) and nothing else.
  *
@@ -19,6 +19,7 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { sqliteGate } from '../server/merchant/storage/sqlite-gate'
 import { listening } from './emulator'
 
 /** One verified, decrypted notification, as the floor stores it. */
@@ -37,20 +38,27 @@ export interface FloorSink {
   close(): void | Promise<void>
 }
 
-/** SQLite with the backend's settings (server/merchant/storage/sqlite.ts): WAL, synchronous=FULL, busy timeout; one autocommit insert per notification. */
+/**
+ * SQLite with the backend's settings (server/merchant/storage/sqlite.ts): WAL, synchronous=NORMAL,
+ * busy timeout, and its gate (sqlite-gate.ts): one autocommit insert per notification, answered once
+ * the WAL sync that covers it is done.
+ */
 export function sqliteFloorSink(databaseUrl: string): FloorSink {
-  const db = new Database(databaseUrl.replace(/^sqlite:/, ''))
+  const filename = databaseUrl.replace(/^sqlite:/, '')
+  const db = new Database(filename)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   db.exec(`CREATE TABLE IF NOT EXISTS floor_notifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, event_type TEXT NOT NULL,
     out_trade_no TEXT NOT NULL, transaction_id TEXT NOT NULL, amount INTEGER NOT NULL, received_at INTEGER NOT NULL)`)
   const insert = db.prepare('INSERT INTO floor_notifications (event_id, event_type, out_trade_no, transaction_id, amount, received_at) VALUES (?, ?, ?, ?, ?, ?)')
+  const gate = sqliteGate(db, `${filename}-wal`)
   return {
-    insert: (r) => void insert.run(r.eventId, r.eventType, r.outTradeNo, r.transactionId, r.amount, r.receivedAt),
-    close: () => {
+    insert: async (r) => void (await gate.run(() => insert.run(r.eventId, r.eventType, r.outTradeNo, r.transactionId, r.amount, r.receivedAt))),
+    close: async () => {
+      await gate.close()
       db.close()
     },
   }

@@ -56,10 +56,10 @@ async function main() {
   const notifyCryptoMs = 1000 / prim.verifyPerSec + 1000 / prim.gcmPerSec
   const notifyLimit = 1000 / notifyCryptoMs
 
-  step('durable commit (SQLite WAL, synchronous=FULL)')
+  step('durable commit (SQLite WAL, synchronous=NORMAL + fdatasync)')
   const commit = measureDurableCommit({ durationMs: QUICK ? 500 : 1500 })
-  // The backend commits twice per order (order + attempt, then the prepay_id) on its one event loop, and fsync holds that loop.
-  row({ section: '3 orders', measure: 'durable SQLite commit', value: `${commit.wallMs} ms wall, ${commit.cpuMs} ms CPU`, baseline: `1 per order: ≤ ${fmt(1000 / commit.wallMs)} orders/s per event loop` })
+  // One durable commit per order (order + attempt); the gate syncs the WAL on the thread pool, one sync for all commits made meanwhile.
+  row({ section: '3 orders', measure: 'durable SQLite commit, synced alone', value: `${commit.wallMs} ms wall, ${commit.cpuMs} ms CPU`, baseline: `ungrouped: ≤ ${fmt(1000 / commit.wallMs)} commits/s; grouped, off the event loop` })
 
   step('3. order throughput (backend + emulator processes, autocannon)')
   const orders = await benchOrderThroughput({ durationMs: QUICK ? 3000 : 8000, connections: 16 })
@@ -76,7 +76,7 @@ async function main() {
   const notes = await benchNotificationThroughput({ orders: QUICK ? 500 : 1500, connections: 16 })
   const noteRatio = notes.perSec / notifyLimit
   row({ section: '4 notify', measure: 'POST /api/wechatpay/notify', value: `${fmt(notes.perSec)} /s`, baseline: `crypto limit ${fmt(notifyLimit)}/s (1 process)`, ratio: `${round(noteRatio, 3)}×` })
-  row({ section: '4 notify', measure: 'vs raw floor (verify + decrypt + 1 insert)', value: `${fmt(notes.perSec)} /s`, baseline: `floor ${fmt(notes.floor.perSec)}/s (SQLite WAL, synchronous=FULL)`, ratio: `${notes.floor.ratio}×`, target: '≥ 0.5×', met: yes(notes.floor.ratio >= 0.5) })
+  row({ section: '4 notify', measure: 'vs raw floor (verify + decrypt + 1 insert)', value: `${fmt(notes.perSec)} /s`, baseline: `floor ${fmt(notes.floor.perSec)}/s (SQLite WAL, group commit)`, ratio: `${notes.floor.ratio}×`, target: '≥ 0.5×', met: yes(notes.floor.ratio >= 0.5) })
   row({ section: '4 notify', measure: 'CPU per post', value: `backend ${notes.cpuMsPerPost} ms`, baseline: `floor ${notes.floor.cpuMsPerPost} ms` })
   row({ section: '4 notify', measure: 'each order changed state exactly once', value: `${notes.exactlyOnce} (${notes.orders} orders, ${notes.posts} posts)`, met: yes(notes.exactlyOnce) })
   row({ section: '4 notify', measure: 'posts not answered 204 (WeChat Pay retries them)', value: String(notes.failedPosts), target: '0', met: yes(notes.failedPosts === 0) })

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { sqliteGate } from '../../server/merchant/storage/sqlite-gate'
 import { NESTED_DURABLE_MESSAGE } from '../../server/merchant/storage'
@@ -56,30 +59,78 @@ describe.each(ENGINES)('%s storage: transaction({ durable: false })', (engine) =
   })
 })
 
-describe('SQLite gate: the synchronous level of a non-durable transaction', () => {
-  test('NORMAL only inside it, FULL again after a commit or a rollback, and no outside write runs under NORMAL', async () => {
-    const db = new Database(':memory:')
-    db.pragma('synchronous = FULL')
+describe('SQLite gate: group commit (WAL, synchronous=NORMAL, the WAL synced off the event loop)', () => {
+  const fileGate = (walPath?: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gate-'))
+    const file = join(dir, 'g.db')
+    const db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
     db.exec('CREATE TABLE t (x INTEGER)')
-    const gate = sqliteGate(db)
-    const level = () => db.pragma('synchronous', { simple: true })
-    const seen: unknown[] = []
-    let start = () => undefined as void
-    // Registered outside the transaction: it waits for the gate, so it sees FULL.
-    const outside = new Promise<void>((resolve) => (start = resolve)).then(() => gate.run(() => seen.push(['outside', level()])))
-    await gate.transaction(async () => {
-      seen.push(['inside', level()])
-      start()
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      await gate.run(() => db.prepare('INSERT INTO t VALUES (1)').run())
-    }, { durable: false })
-    await outside
-    expect(seen).toEqual([['inside', 1], ['outside', 2]])
-    await expect(gate.transaction(async () => { throw new Error('boom') }, { durable: false })).rejects.toThrow('boom')
-    expect(level()).toBe(2)
-    await gate.transaction(async () => void seen.push(['durable', level()]))
-    expect(seen.at(-1)).toEqual(['durable', 2])
-    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 })
+    const gate = sqliteGate(db, walPath ?? `${file}-wal`)
+    const insert = db.prepare('INSERT INTO t VALUES (?)')
+    const count = () => (db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n
+    return { db, file, gate, insert, count }
+  }
+
+  test('concurrent durable commits share WAL syncs, every caller answered only once its commit is synced, all there after a reopen', async () => {
+    const { db, file, gate, insert } = fileGate()
+    const answered: number[] = []
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        gate.transaction(async () => {
+          await gate.run(() => insert.run(i))
+          await Promise.resolve()
+        }).then(() => {
+          const { synced, commits } = gate.stats()
+          // At least this caller's own commit (the i-th or later) is on disk when it is answered.
+          answered.push(synced)
+          expect(synced).toBeGreaterThanOrEqual(1)
+          expect(synced).toBeLessThanOrEqual(commits)
+        }),
+      ),
+    )
+    const stats = gate.stats()
+    expect(stats).toMatchObject({ commits: 40, synced: 40 })
+    expect(stats.syncs).toBeGreaterThanOrEqual(1)
+    expect(stats.syncs).toBeLessThan(40)
+    expect(Math.min(...answered)).toBeGreaterThanOrEqual(1)
+    await gate.close()
+    db.close()
+    expect((new Database(file).prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(40)
+  })
+
+  test('a read that may have seen an unsynced commit waits for it; a read of synced data and a non-durable commit do not sync', async () => {
+    const { db, gate, insert, count } = fileGate()
+    const write = gate.run(() => insert.run(1))
+    const read = gate.run(count).then((n) => ({ n, synced: gate.stats().synced }))
+    expect(await read).toEqual({ n: 1, synced: 1 })
+    await write
+    const before = gate.stats()
+    expect(await gate.run(count)).toBe(1)
+    await gate.transaction(async () => void (await gate.run(() => insert.run(2))), { durable: false })
+    expect(gate.stats()).toEqual(before)
+    // The next durable commit's sync covers the relaxed one too (the WAL is sequential).
+    await gate.run(() => insert.run(3))
+    expect(gate.stats()).toMatchObject({ commits: 2, synced: 2, syncs: before.syncs + 1 })
+    await gate.close()
+    db.close()
+  })
+
+  test('a WAL that cannot be synced fails the write as StorageUnavailableError (a 503), never a false success', async () => {
+    const { db, gate, insert } = fileGate('/nonexistent-dir/g.db-wal')
+    await expect(gate.run(() => insert.run(1))).rejects.toMatchObject({ name: 'StorageUnavailableError' })
+    await expect(gate.transaction(async () => void (await gate.run(() => insert.run(2))))).rejects.toMatchObject({ name: 'StorageUnavailableError' })
+    await gate.close()
+    db.close()
+  })
+
+  test('an in-memory database has nothing to sync', async () => {
+    const db = new Database(':memory:')
+    db.exec('CREATE TABLE t (x INTEGER)')
+    const gate = sqliteGate(db, null)
+    await gate.transaction(async () => void (await gate.run(() => db.prepare('INSERT INTO t VALUES (1)').run())))
+    expect(gate.stats()).toEqual({ commits: 0, synced: 0, syncs: 0 })
     db.close()
   })
 })

@@ -174,9 +174,9 @@ export type StorageEngine = 'sqlite' | 'postgres'
 
 /**
  * How a transaction commits. By default it is durable: the commit returns once the disk has it
- * (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on), which on SQLite holds the event loop
- * for an fsync. `durable: false` skips that wait (SQLite: synchronous=NORMAL for that commit, the
- * next durable commit syncs it too, WAL being sequential; PostgreSQL: synchronous_commit=off). A
+ * (SQLite: the gate's WAL sync that covers it, sqlite-gate.ts; PostgreSQL synchronous_commit=on).
+ * `durable: false` skips that wait (SQLite: answered at COMMIT, the next sync covers it too, WAL
+ * being sequential; PostgreSQL: synchronous_commit=off). A
  * power cut (not a crash of the process) may then lose that commit, never corrupt anything.
  *
  * Only for a write whose loss is harmless because it is learned again: the prepay_id of an attempt
