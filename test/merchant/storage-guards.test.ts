@@ -125,6 +125,45 @@ describe('postgres guards, two processes on one database', () => {
     expect(burst.filter(Boolean)).toHaveLength(2)
   })
 
+  test('a limiter answers exactly as counting the window would, over a random run of several keys in two processes', async () => {
+    const [a, b] = await openTwo()
+    let seed = 11
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    for (const limit of [1, 3, 7]) {
+      let now = 5_000_000
+      const clock = () => now
+      const sides = [a.limiter(`model-${limit}`, limit, 500, clock), b.limiter(`model-${limit}`, limit, 500, clock)]
+      const kept = new Map<string, number[]>()
+      for (let i = 0; i < 400; i++) {
+        now += Math.floor(random() * 60)
+        const key = `u${Math.floor(random() * 3)}`
+        // The naive rule: a hit fits when fewer than `limit` accepted hits are inside the window.
+        const recent = (kept.get(key) ?? []).filter((t) => now - t < 500)
+        const expected = recent.length < limit
+        if (expected) recent.push(now)
+        kept.set(key, recent)
+        expect([i, key, await sides[i % 2].take(key)]).toEqual([i, key, expected])
+      }
+    }
+  })
+
+  test('a key with thousands of hits in its window keeps only the rows that can still matter', async () => {
+    const url = await durableUrl()
+    const s = await open(url)
+    let now = 9_000_000
+    const l = s.limiter('busy', 1_000_000, 1_000, () => now)
+    for (let i = 0; i < 3_000; i++) {
+      now += 1 // 3 s of hits, one per millisecond: the window (1 s) holds 1,000 of them
+      expect(await l.take('one-user')).toBe(true)
+    }
+    const [{ n }] = await adminQuery<{ n: string }>(url, "SELECT count(*) AS n FROM rate_hits WHERE name = 'busy' AND key = 'one-user'")
+    // The 1,000 hits in the window, and at most a few not yet dropped (two go per take).
+    expect(Number(n)).toBeGreaterThanOrEqual(1_000)
+    expect(Number(n)).toBeLessThan(1_010)
+    const small = s.limiter('busy-small', 2, 1_000, () => now)
+    expect([await small.take('k'), await small.take('k'), await small.take('k')]).toEqual([true, true, false])
+  })
+
   test('lead: one process leads; the other takes over when the leader closes or dies', async () => {
     const url = await durableUrl()
     const [a, b, c] = [await open(url), await open(url), await open(url)]

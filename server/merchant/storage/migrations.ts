@@ -174,6 +174,46 @@ const splits = (d: Dialect) => `
   );
 `
 
+/**
+ * The shared limiter's state (postgres-guards.ts): per name and key, how many hits were ever taken
+ * (`taken`, the next hit's number) and, as rows, the hits that can still matter (the last `limit`,
+ * inside the window). `rate_take` answers one take with O(1) work: the hit `limit` hits back
+ * decides, as in the in-memory ring. It runs at READ COMMITTED: the upsert locks the key's row
+ * (a concurrent take of the key waits, then reads the count it left), and each later statement
+ * sees the hits committed before that lock was granted. Hit rows are upserted, so leftovers of a
+ * key whose row was pruned while idle are overwritten, never in the way.
+ */
+const RATE_TAKE = `
+  DROP TABLE rate_limits;
+  CREATE TABLE rate_limits (name TEXT NOT NULL, key TEXT NOT NULL, taken BIGINT NOT NULL, last_at BIGINT NOT NULL, PRIMARY KEY (name, key));
+  CREATE TABLE rate_hits (name TEXT NOT NULL, key TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (name, key, seq));
+  CREATE FUNCTION rate_take(p_name TEXT, p_key TEXT, p_now BIGINT, p_window BIGINT, p_limit INTEGER) RETURNS BOOLEAN
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    n BIGINT;
+    oldest BIGINT;
+  BEGIN
+    INSERT INTO rate_limits AS r (name, key, taken, last_at) VALUES (p_name, p_key, 0, p_now)
+      ON CONFLICT (name, key) DO UPDATE SET taken = r.taken RETURNING r.taken INTO n;
+    IF n >= p_limit THEN
+      SELECT h.at INTO oldest FROM rate_hits h WHERE h.name = p_name AND h.key = p_key AND h.seq = n - p_limit + 1;
+      IF oldest IS NOT NULL AND oldest > p_now - p_window THEN
+        RETURN FALSE;
+      END IF;
+    END IF;
+    INSERT INTO rate_hits AS h (name, key, seq, at) VALUES (p_name, p_key, n + 1, p_now)
+      ON CONFLICT (name, key, seq) DO UPDATE SET at = EXCLUDED.at;
+    UPDATE rate_limits SET taken = n + 1, last_at = p_now WHERE name = p_name AND key = p_key;
+    -- Drop hits that no longer matter (older than the last p_limit, or out of the window), at most
+    -- two per take from the oldest end: the rows stay bounded and no take scans them all.
+    DELETE FROM rate_hits h USING (
+      SELECT o.seq FROM rate_hits o WHERE o.name = p_name AND o.key = p_key ORDER BY o.seq LIMIT 2
+    ) first
+    WHERE h.name = p_name AND h.key = p_key AND h.seq = first.seq AND (h.seq <= n + 1 - p_limit OR h.at <= p_now - p_window);
+    RETURN TRUE;
+  END $$;
+`
+
 /** Both dialects of one migration text. */
 const both = (name: string, text: (d: Dialect) => string): Migration => ({ name, sqlite: text(SQLITE), postgres: text(POSTGRES) })
 
@@ -189,5 +229,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'rate_limits',
     sqlite: '-- PostgreSQL only',
     postgres: 'CREATE TABLE rate_limits (name TEXT NOT NULL, key TEXT NOT NULL, hits BIGINT[] NOT NULL, PRIMARY KEY (name, key))',
+  },
+  {
+    // The limiter's hits as rows instead of one array (rewritten whole on every take: 18 ms per take
+    // for a key with 14,000 hits in its window), taken by `rate_take` in one round trip. The old
+    // table only held hits of the last window: dropped, not copied.
+    name: 'rate_hits',
+    sqlite: '-- PostgreSQL only',
+    postgres: RATE_TAKE,
   },
 ]

@@ -9,11 +9,12 @@ import { advisoryKey } from './postgres-migrate'
  *   own while fn runs (fn's queries use the main pool, so holding it never starves them); tasks of
  *   one process for one key queue in memory first, so a process holds one connection per key;
  *   if the process dies its connections close and the server frees the locks;
- * - limiters count in the `rate_limits` table: a sliding window (the hit times still inside it,
- *   updated in one atomic upsert), the same rule as the in-memory limiter of SQLite; the upsert
- *   runs at READ COMMITTED on a pool of its own (no transaction touches the table): there it waits
- *   for a concurrent take of the same key and re-checks the latest row, where SERIALIZABLE would
- *   fail it and run it again (every order of one busy user is a take on one row);
+ * - limiters count in the `rate_limits` and `rate_hits` tables: a sliding window, the same rule as
+ *   the in-memory limiter of SQLite (the hit `limit` hits back decides), one `rate_take` call per
+ *   take with O(1) work however many hits the window holds (migrations.ts); it runs at READ
+ *   COMMITTED on a pool of its own (no transaction touches the tables): there a take waits for a
+ *   concurrent take of the same key and reads what it left, where SERIALIZABLE would fail it and
+ *   run it again (every order of one busy user is a take on one key);
  * - a lease (`lead`) is a session advisory lock tried on a dedicated connection and kept as long
  *   as that connection lives: when the leader dies the server frees it and the next caller takes it.
  */
@@ -71,25 +72,27 @@ export function pgKeyLock(lockPool: pg.Pool): KeyLock {
     })
 }
 
-/** One hit in, if fewer than $5 of the key's hits are newer than now ($3) − window ($4). */
-const TAKE = `INSERT INTO rate_limits AS r (name, key, hits) VALUES ($1, $2, ARRAY[$3::bigint])
-  ON CONFLICT (name, key) DO UPDATE
-    SET hits = ARRAY(SELECT t FROM unnest(r.hits) AS t WHERE t > $3::bigint - $4::bigint) || $3::bigint
-    WHERE (SELECT count(*) FROM unnest(r.hits) AS t WHERE t > $3::bigint - $4::bigint) < $5::integer`
-/** Keys of a limiter with no hit left in the window. */
-const PRUNE = 'DELETE FROM rate_limits WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM unnest(hits) AS t WHERE t > $2::bigint - $3::bigint)'
-/** Every this many takes, a limiter deletes its idle keys (the table stays small). */
+/** One hit in, if fewer than $5 of the key's hits are newer than now ($3) − window ($4): migrations.ts RATE_TAKE. */
+const TAKE = 'SELECT rate_take($1, $2, $3::bigint, $4::bigint, $5::integer)'
+/** Idle keys of a limiter and hits out of its window. */
+const PRUNE_KEYS = 'DELETE FROM rate_limits WHERE name = $1 AND last_at <= $2::bigint - $3::bigint'
+const PRUNE_HITS = 'DELETE FROM rate_hits WHERE name = $1 AND at <= $2::bigint - $3::bigint'
+/** Every this many takes, a limiter deletes its idle keys (the tables stay small). */
 const PRUNE_EVERY = 1_000
 
-/** A sliding-window limiter named `name`, counted in the shared table. */
+/** A sliding-window limiter named `name`, counted in the shared tables. */
 export function pgLimiter(db: PgDb, name: string, limit: number, windowMs: number, clock: () => number): Limiter {
   let takes = 0
   return {
     async take(key) {
       if (limit <= 0) return false
       const now = clock()
-      if (++takes % PRUNE_EVERY === 0) await db.exec(PRUNE, [name, now, windowMs])
-      return (await db.exec(TAKE, [name, key, now, windowMs, limit])) === 1
+      if (++takes % PRUNE_EVERY === 0) {
+        await db.exec(PRUNE_KEYS, [name, now, windowMs])
+        await db.exec(PRUNE_HITS, [name, now, windowMs])
+      }
+      const row = await db.one<{ rateTake: boolean }>(TAKE, [name, key, now, windowMs, limit])
+      return row?.rateTake === true
     },
   }
 }
