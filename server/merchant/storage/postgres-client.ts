@@ -202,6 +202,7 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
       }
       const tx: Tx = { client, done: false, durable }
       let broken: Error | undefined
+      let unlocked = false
       try {
         if (key !== undefined) await client.query('SELECT pg_advisory_lock($1::bigint)', [key])
       } catch (e) {
@@ -209,11 +210,17 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
         throw classify(e)
       }
       try {
-        await client.query('BEGIN')
         // Not durable (types.ts TransactionOptions): COMMIT returns before the WAL reaches the disk.
-        if (!durable) await client.query('SET LOCAL synchronous_commit = off')
+        // Both statements in one simple query: one round trip.
+        await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off')
         const value = await current.run(tx, fn)
-        await client.query('COMMIT')
+        if (key === undefined) await client.query('COMMIT')
+        else {
+          // The unlock rides with the COMMIT (the key is our own decimal bigint, inlined). A COMMIT that
+          // fails stops the string before the unlock, which `finally` then sends on its own.
+          await client.query(`COMMIT; SELECT pg_advisory_unlock('${key}'::bigint)`)
+          unlocked = true
+        }
         return value
       } catch (e) {
         await client.query('ROLLBACK').catch((re: Error) => {
@@ -223,7 +230,7 @@ export function pgDb(pool: pg.Pool, readPool: pg.Pool = pool): PgDb {
         if (!(RETRYABLE.has(code) || code === STALE_PLAN) || attempt >= TX_ATTEMPTS) throw classify(e)
       } finally {
         tx.done = true
-        if (key !== undefined && !broken) {
+        if (key !== undefined && !broken && !unlocked) {
           await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((e: Error) => {
             broken = e
           })
