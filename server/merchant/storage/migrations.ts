@@ -193,6 +193,8 @@ const RATE_TAKE = `
     n BIGINT;
     oldest BIGINT;
   BEGIN
+    -- A hit lost in a power cut is harmless: this commit does not wait for the WAL's flush.
+    PERFORM set_config('synchronous_commit', 'off', true);
     INSERT INTO rate_limits AS r (name, key, taken, last_at) VALUES (p_name, p_key, 0, p_now)
       ON CONFLICT (name, key) DO UPDATE SET taken = r.taken RETURNING r.taken INTO n;
     IF n >= p_limit THEN
