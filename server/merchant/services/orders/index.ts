@@ -9,7 +9,7 @@ import { createEffectRunner } from './effects'
 import { checkDescription, checkOrderAmount } from './input'
 import { createReconcile } from './reconcile'
 import { createRefunds } from './refunds'
-import { decidePayment, type TransitionOutcome, type TransitionSource } from './transitions'
+import { decidePayment, type PaymentDecision, type TransitionOutcome, type TransitionSource } from './transitions'
 import { toOrderView, type OrderView } from './views'
 
 export type { Logger, LogLine } from './context'
@@ -78,7 +78,7 @@ export function createOrderService(o: OrderServiceOptions) {
    * logged, and its effects are scheduled.
    */
   async function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource, logLine?: LogLine): Promise<{ outcome: TransitionOutcome; detail: string }> {
-    const decision = await storage.transaction(async () => {
+    const decision = (await settledDecision(t, source, logLine)) ?? await storage.transaction(async () => {
       const attempt = await storage.attempts.get(t.out_trade_no)
       const order = attempt && (await storage.orders.get(attempt.orderNo))
       const state = attempt && order
@@ -103,6 +103,23 @@ export function createOrderService(o: OrderServiceOptions) {
     else if (decision.outcome === 'applied') logger.info(log, 'order paid')
     runner.schedule(decision.effects)
     return { outcome: decision.outcome, detail: decision.detail }
+  }
+
+  /**
+   * The decision about an attempt already `paid` or `stray` (final states), made from one read
+   * outside the keyed transaction: nothing is written but the log line (a duplicate notification,
+   * or a mismatch, is answered without the lock). Undefined when the attempt is not final, or in the
+   * unexpected case that the decision would change something: the caller then takes the full path.
+   */
+  async function settledDecision(t: Transaction | PartnerTransaction, source: TransitionSource, logLine?: LogLine): Promise<PaymentDecision | undefined> {
+    const attempt = await storage.attempts.get(t.out_trade_no)
+    if (!attempt || (attempt.status !== 'paid' && attempt.status !== 'stray')) return undefined
+    const order = await storage.orders.get(attempt.orderNo)
+    if (!order) return undefined
+    const d = decidePayment({ attempt, order, attempts: [], refunds: [] }, t, { ownershipProblem: await gateway.ownershipProblem(t), now: clock(), source })
+    if (d.attempt || d.order || d.insertRefund || d.effects.length) return undefined
+    if (logLine) await storage.notifications.append(logLine(d))
+    return d
   }
 
   const attempts = createAttempts(ctx, applyTransaction)
