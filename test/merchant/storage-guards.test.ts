@@ -164,6 +164,31 @@ describe('postgres guards, two processes on one database', () => {
     expect([await small.take('k'), await small.take('k'), await small.take('k')]).toEqual([true, true, false])
   })
 
+  test('two payments of neighbouring orders at once both commit (SERIALIZABLE, no index touched by a payment)', async () => {
+    const url = await durableUrl()
+    const s = await open(url)
+    await s.users.upsertByOpenid('a', null, 1, () => 'A')
+    for (let n = 1; n <= 50; n++) await s.orders.insert(order('A', n))
+    const [t1, t2] = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })]
+    await Promise.all([t1.connect(), t2.connect()])
+    try {
+      const pay = (c: pg.Client, orderNo: string) => c.query("UPDATE orders SET status = 'paid', paid_at = 1, transaction_id = 'T', paid_out_trade_no = $1 WHERE order_no = $1", [orderNo])
+      // What a payment's transaction does, interleaved: both read their order (neighbours in the
+      // primary key's leaf page), then both write it.
+      for (const c of [t1, t2]) await c.query('BEGIN ISOLATION LEVEL SERIALIZABLE')
+      await t1.query("SELECT * FROM orders WHERE order_no = 'ORDER000010'")
+      await t2.query("SELECT * FROM orders WHERE order_no = 'ORDER000011'")
+      await pay(t1, 'ORDER000010')
+      await pay(t2, 'ORDER000011')
+      await t1.query('COMMIT')
+      await t2.query('COMMIT')
+    } finally {
+      await Promise.all([t1.end(), t2.end()])
+    }
+    expect((await s.orders.get('ORDER000011'))?.status).toBe('paid')
+    expect((await s.orders.listUnpaid(0, 100)).map((o) => o.orderNo)).not.toContain('ORDER000010')
+  })
+
   test('lead: one process leads; the other takes over when the leader closes or dies', async () => {
     const url = await durableUrl()
     const [a, b, c] = [await open(url), await open(url), await open(url)]

@@ -102,6 +102,13 @@ describe.each(ENGINES)('%s storage', (engine) => {
     await s.orders.insert(order('A', 5, { createdAt: 1_600_000_000_000 }))
     expect((await s.orders.listUnpaid(1_700_000_000_000, 10)).map((o) => o.orderNo)).toEqual(['ORDER000002', 'ORDER000003', 'ORDER000001'])
     expect((await s.orders.listUnpaid(1_700_000_000_000, 1)).map((o) => o.orderNo)).toEqual(['ORDER000002'])
+    // Paid, it leaves the list (and stays out); an order that becomes unpaid again comes back.
+    await s.orders.update('ORDER000002', { status: 'paid', paidAt: 1_700_000_000_100 })
+    await s.orders.update('ORDER000003', { status: 'failed' })
+    expect((await s.orders.listUnpaid(1_700_000_000_000, 10)).map((o) => o.orderNo)).toEqual(['ORDER000001'])
+    expect((await s.orders.listUnpaid(1_700_000_000_000, 10)).map((o) => o.orderNo)).toEqual(['ORDER000001'])
+    await s.orders.update('ORDER000003', { status: 'unpaid' })
+    expect((await s.orders.listUnpaid(1_700_000_000_000, 10)).map((o) => o.orderNo)).toEqual(['ORDER000003', 'ORDER000001'])
   })
 
   test('refunds can never exceed the amount: the update is refused and changes nothing', async () => {

@@ -15,7 +15,7 @@ const LOCK_POOL_MAX = 10
 const PLAIN_POOL_MAX = 6
 
 /** The order, payment and notification repositories (same queries and order as sqlite.ts; `rowid` breaks ties). */
-function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refunds' | 'notifications'> {
+function pgCore(db: PgDb, plainDb: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refunds' | 'notifications'> {
   const users: Storage['users'] = {
     async upsertByOpenid(openid, unionid, now, newId) {
       const touched = await db.one<UserRecord>('UPDATE users SET last_login_at = $1, unionid = COALESCE($2, unionid) WHERE openid = $3 RETURNING *', [now, unionid, openid])
@@ -38,8 +38,15 @@ function pgCore(db: PgDb): Pick<Storage, 'users' | 'orders' | 'attempts' | 'refu
     findByRequest: (userId, requestId) => db.one('SELECT * FROM orders WHERE user_id = $1 AND request_id = $2', [userId, requestId]),
     listByUser: (userId, limit) => db.rows('SELECT * FROM orders WHERE user_id = $1 ORDER BY created_at DESC, rowid DESC LIMIT $2', [userId, limit]),
     update: (orderNo, patch) => orderWriter.update(orderNo, patch),
-    listUnpaid: (since, limit) =>
-      db.rows("SELECT * FROM orders WHERE status = 'unpaid' AND created_at >= $1 ORDER BY COALESCE(last_queried_at, 0) ASC, created_at ASC, rowid ASC LIMIT $2", [since, limit]),
+    // Through `open_orders` (migrations.ts): entries of orders no longer unpaid are dropped first, at
+    // READ COMMITTED (nothing to serialize: a final status never turns unpaid without the trigger).
+    listUnpaid: async (since, limit) => {
+      await plainDb.exec("DELETE FROM open_orders p USING orders o WHERE o.order_no = p.order_no AND o.status <> 'unpaid'")
+      return db.rows(
+        "SELECT o.* FROM open_orders p JOIN orders o ON o.order_no = p.order_no WHERE p.created_at >= $1 AND o.status = 'unpaid' ORDER BY COALESCE(o.last_queried_at, 0) ASC, o.created_at ASC, o.rowid ASC LIMIT $2",
+        [since, limit],
+      )
+    },
   }
 
   const attemptWriter = pgTableWriter<AttemptRecord>(db, 'attempts', 'out_trade_no')
@@ -119,7 +126,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
   let closing: Promise<void> | undefined
   return {
     engine: 'postgres',
-    ...pgCore(db),
+    ...pgCore(db, plainDb),
     ...pgOnboarding(db),
     ...pgSplits(db),
     componentTickets: pgComponentTickets(db),
