@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile.ts [--cpu-prof] [--keep] [--postgres]`: section 3 of the bench (orders through the
+ * `npx tsx bench/profile.ts [--cpu-prof] [--keep] [--postgres] [--notify]`: section 3 (or with `--notify`, section 4: perf only) of the bench (orders through the
  * backend process against the emulator process) with the backend profiled during the measured
  * load, summarised in ms of backend CPU per order (markdown tables for bench/PROFILE.md).
  *
@@ -11,10 +11,22 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import pg from 'pg'
 import { profileTable, summariseProfile, type CpuProfile } from './cpuprofile'
 import { perfAvailable, recordPerf, summarisePerf } from './perf-profile'
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres'
-import { benchOrderThroughput } from './throughput'
+import { benchNotificationThroughput, benchOrderThroughput } from './throughput'
+
+/** A new database on the server at `url` (the maintenance database), answered as its URL. */
+async function freshDatabase(url: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return u.toString()
+}
 
 async function waitForProfile(dir: string, ms: number): Promise<string> {
   const deadline = Date.now() + ms
@@ -43,6 +55,21 @@ async function main() {
   const perfFile = join(dir, 'perf.data')
   let pid = 0
   const postgres = process.argv.includes('--postgres') ? await startEmbeddedPostgres() : undefined
+  if (process.argv.includes('--notify')) {
+    // Section 4 instead: notifications (half duplicates) through the backend, per post.
+    try {
+      const n = await benchNotificationThroughput({ databaseUrl: postgres ? await freshDatabase(postgres.url, 'profile_notify') : undefined, aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) })
+      out.write(`posts ${n.posts} (${n.perSec}/s, floor ${n.floor.perSec}/s, ratio ${n.floor.ratio}); backend CPU per post ${n.cpuMsPerPost} ms\n`)
+      const s = summarisePerf(perfFile, pid, n.posts)
+      out.write(`backend, perf cpu-clock: ${s.cpuMsPerOp} ms per post, ${s.mainThreadMsPerOp} ms on the main thread\n\n`)
+      out.write(`${profileTable('what ran (innermost frame)', s.byCategory)}\n\n${profileTable('owner: nearest project file or npm package', s.byOwner)}\n\n${profileTable('nearest JS function', s.byFunction)}\n`)
+      rmSync(`/tmp/perf-${pid}.map`, { force: true })
+      rmSync(dir, { recursive: true, force: true })
+    } finally {
+      await postgres?.stop()
+    }
+    return
+  }
   let r: Awaited<ReturnType<typeof benchOrderThroughput>>
   try {
     r = await benchOrderThroughput({

@@ -125,7 +125,7 @@ export interface NotificationThroughput {
 }
 
 /** Section 4: notification handling by the backend process; orders are seeded in its database first. */
-export async function benchNotificationThroughput({ orders = 1500, connections = 16, databaseUrl: url = '', floorDatabaseUrl = '' } = {}): Promise<NotificationThroughput> {
+export async function benchNotificationThroughput({ orders = 1500, connections = 16, databaseUrl: url = '', floorDatabaseUrl = '', aroundLoad }: { orders?: number; connections?: number; databaseUrl?: string; floorDatabaseUrl?: string; aroundLoad?: OrderBenchOptions['aroundLoad'] } = {}): Promise<NotificationThroughput> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-notify-'))
   const databaseUrl = url || `sqlite:${join(dir, 'merchant.db')}`
   const pg = databaseUrl.startsWith('postgres')
@@ -203,6 +203,8 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
       const delta = (i: number) => (before[i] === null || after[i] === null ? 0 : (after[i] as number) - (before[i] as number))
       return { ...r, cpu: delta(0), pgCpu: delta(1) }
     }
+    // The floor's rounds leave the backend idle: a profile of the backend over all rounds sees only its own posts.
+    const stopProfile = aroundLoad && backend.child.pid ? await aroundLoad(backend.child.pid) : undefined
     for (let r = 0; r < rounds.length; r++) {
       const runBackend = async () => {
         const b = await timed(backend.child.pid, url, rounds[r])
@@ -221,6 +223,7 @@ export async function benchNotificationThroughput({ orders = 1500, connections =
       if (r % 2 === 0) await runBackend().then(runFloor)
       else await runFloor().then(runBackend)
     }
+    await stopProfile?.()
     backendRss = rssMb(backend.child.pid)
   } finally {
     backend.child.kill('SIGTERM')
