@@ -12,4 +12,7 @@ export const outTradeNoFor = (orderNo: string, seq: number): string => `${orderN
  * The transaction key of the order an out_trade_no belongs to (its order number, the part before the
  * attempt's `_seq`): transitions of one order from notifications and queries run one after another.
  */
-export const orderKeyOf = (outTradeNo: string): string => `order:${outTradeNo.replace(/_\d+$/, '')}`
+export const orderKeyOf = (outTradeNo: string): string => `order:${orderNoOf(outTradeNo)}`
+
+/** The order number an out_trade_no of ours names (the part before `_seq`); anything else as given. */
+export const orderNoOf = (outTradeNo: string): string => outTradeNo.replace(/_\d+$/, '')

@@ -1,15 +1,15 @@
-import type { PartnerTransaction, RefundNotice, RequestPaymentParams, Transaction } from '../../../wechatpay'
+import type { RefundNotice, RequestPaymentParams } from '../../../wechatpay'
 import { AppError } from '../../errors'
 import type { AttemptRecord, OrderRecord, Storage, UserRecord } from '../../storage'
-import { newOrderNo, orderKeyOf } from '../order-numbers'
+import { newOrderNo } from '../order-numbers'
 import type { PaymentGateway } from '../wechatpay-gateway'
+import { createTransitionApplier } from './apply'
 import { createAttempts } from './attempts'
 import { MINUTE_MS, mustOrder, type Logger, type LogLine, type OrderContext } from './context'
 import { createEffectRunner } from './effects'
 import { checkDescription, checkOrderAmount } from './input'
 import { createReconcile } from './reconcile'
 import { createRefunds } from './refunds'
-import { decidePayment, type PaymentDecision, type TransitionOutcome, type TransitionSource } from './transitions'
 import { toOrderView, type OrderView } from './views'
 
 export type { Logger, LogLine } from './context'
@@ -72,55 +72,7 @@ export function createOrderService(o: OrderServiceOptions) {
     paid: (orderNo) => o.afterPaid?.run(orderNo) ?? Promise.resolve(),
   })
 
-  /**
-   * Applies what WeChat Pay says about one attempt (notification, query or close), once: the
-   * decision (and its notification-log line, when `logLine` is given) is stored in one transaction,
-   * logged, and its effects are scheduled.
-   */
-  async function applyTransaction(t: Transaction | PartnerTransaction, source: TransitionSource, logLine?: LogLine): Promise<{ outcome: TransitionOutcome; detail: string }> {
-    const decision = (await settledDecision(t, source, logLine)) ?? await storage.transaction(async () => {
-      const attempt = await storage.attempts.get(t.out_trade_no)
-      const order = attempt && (await storage.orders.get(attempt.orderNo))
-      const state = attempt && order
-        ? { attempt, order, attempts: await storage.attempts.listByOrder(order.orderNo), refunds: await storage.refunds.listByOrder(order.orderNo) }
-        : undefined
-      const d = decidePayment(state, t, { ownershipProblem: await gateway.ownershipProblem(t), now: clock(), source })
-      if (state && d.attempt) await storage.attempts.update(state.attempt.outTradeNo, d.attempt)
-      if (state && d.order) await storage.orders.update(state.order.orderNo, d.order)
-      if (d.insertRefund) await storage.refunds.insert(d.insertRefund)
-      if (logLine) await storage.notifications.append(logLine(d))
-      const paid = d.outcome === 'applied' && state && o.afterPaid ? await storage.orders.get(state.order.orderNo) : undefined
-      if (paid) {
-        await o.afterPaid?.record(paid)
-        return { ...d, effects: [...d.effects, { kind: 'paid' as const, orderNo: paid.orderNo }] }
-      }
-      return d
-    }, { key: orderKeyOf(t.out_trade_no) })
-    const log = { outTradeNo: t.out_trade_no, source, outcome: decision.outcome, detail: decision.detail }
-    if (decision.outcome === 'mismatch') logger.error(log, 'payment does not match the stored order: NOT marked paid, investigate')
-    else if (decision.outcome === 'unknown_order') logger.error(log, 'payment for an unknown out_trade_no')
-    else if (decision.outcome === 'stray') logger.warn(log, 'second payment of a paid order: refunding it automatically')
-    else if (decision.outcome === 'applied') logger.info(log, 'order paid')
-    runner.schedule(decision.effects)
-    return { outcome: decision.outcome, detail: decision.detail }
-  }
-
-  /**
-   * The decision about an attempt already `paid` or `stray` (final states), made from one read
-   * outside the keyed transaction: nothing is written but the log line (a duplicate notification,
-   * or a mismatch, is answered without the lock). Undefined when the attempt is not final, or in the
-   * unexpected case that the decision would change something: the caller then takes the full path.
-   */
-  async function settledDecision(t: Transaction | PartnerTransaction, source: TransitionSource, logLine?: LogLine): Promise<PaymentDecision | undefined> {
-    const attempt = await storage.attempts.get(t.out_trade_no)
-    if (!attempt || (attempt.status !== 'paid' && attempt.status !== 'stray')) return undefined
-    const order = await storage.orders.get(attempt.orderNo)
-    if (!order) return undefined
-    const d = decidePayment({ attempt, order, attempts: [], refunds: [] }, t, { ownershipProblem: await gateway.ownershipProblem(t), now: clock(), source })
-    if (d.attempt || d.order || d.insertRefund || d.effects.length) return undefined
-    if (logLine) await storage.notifications.append(logLine(d))
-    return d
-  }
+  const applyTransaction = createTransitionApplier(ctx, runner, o.afterPaid)
 
   const attempts = createAttempts(ctx, applyTransaction)
   const refunds = createRefunds(ctx)
