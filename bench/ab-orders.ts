@@ -15,8 +15,7 @@ import { join } from 'node:path'
 import { registerMerchant, type EmulatorHandle } from '../test/support/emulator'
 import { loginToken, orderBackendEnv, orderLoad, startBackendProcess } from './backend'
 import { startEmulatorProcess } from './emulator'
-import pg from 'pg'
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/embedded-postgres'
+import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/embedded-postgres'
 import { round } from './measure'
 import { postgresCpuMs, treeCpuMs } from './proc'
 
@@ -32,15 +31,7 @@ async function main() {
   const rounds = Number(args[1] ?? 6)
   let server: EmbeddedPostgres | undefined
   if (process.argv.includes('--postgres')) server = await startEmbeddedPostgres()
-  const database = async (name: string) => {
-    if (!server) return undefined
-    const admin = new pg.Client({ connectionString: server.url })
-    admin.on('error', () => undefined)
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${name}`)
-    await admin.end()
-    return server.url.replace(/\/postgres$/, `/${name}`)
-  }
+  const database = async (name: string) => (server ? createDatabase(server.url, name) : undefined)
   if (!rev) throw new Error('usage: npx tsx bench/ab-orders.ts <git-rev> [rounds]')
   const work = mkdtempSync(join(tmpdir(), 'bench-ab-'))
   const before = join(work, 'a')

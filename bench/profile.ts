@@ -11,22 +11,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import pg from 'pg'
 import { profileTable, summariseProfile, type CpuProfile } from './cpuprofile'
 import { perfAvailable, recordPerf, summarisePerf } from './perf-profile'
-import { startEmbeddedPostgres } from '../scripts/embedded-postgres'
+import { createDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres'
 import { benchNotificationThroughput, benchOrderThroughput } from './throughput'
-
-/** A new database on the server at `url` (the maintenance database), answered as its URL. */
-async function freshDatabase(url: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: url })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
 
 async function waitForProfile(dir: string, ms: number): Promise<string> {
   const deadline = Date.now() + ms
@@ -58,7 +46,7 @@ async function main() {
   if (process.argv.includes('--notify')) {
     // Section 4 instead: notifications (half duplicates) through the backend, per post.
     try {
-      const n = await benchNotificationThroughput({ databaseUrl: postgres ? await freshDatabase(postgres.url, 'profile_notify') : undefined, aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) })
+      const n = await benchNotificationThroughput({ databaseUrl: postgres ? await createDatabase(postgres.url, 'profile_notify') : undefined, aroundLoad: (p: number) => ((pid = p), recordPerf(p, perfFile)) })
       out.write(`posts ${n.posts} (${n.perSec}/s, floor ${n.floor.perSec}/s, ratio ${n.floor.ratio}); backend CPU per post ${n.cpuMsPerPost} ms\n`)
       const s = summarisePerf(perfFile, pid, n.posts)
       out.write(`backend, perf cpu-clock: ${s.cpuMsPerOp} ms per post, ${s.mainThreadMsPerOp} ms on the main thread\n\n`)

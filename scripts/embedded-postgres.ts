@@ -90,3 +90,19 @@ if (/embedded-postgres\.[jt]s$/.test(process.argv[1] ?? '')) {
     process.exit(1)
   })
 }
+
+/** Creates database `name` on the server whose maintenance database is at `serverUrl`; answers its URL. */
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg')
+  const admin = new pg.Client({ connectionString: serverUrl })
+  admin.on('error', () => undefined)
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}

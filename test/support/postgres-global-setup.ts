@@ -4,8 +4,7 @@
  * each test's fresh database is copied from (test/support/database.ts), so no test waits for the
  * migrations. Durability is off: the server and its data die with the run.
  */
-import pg from 'pg'
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/embedded-postgres'
+import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/embedded-postgres'
 import { openStorage } from '../../server/merchant/storage'
 
 const TEMPLATE = 'test_template'
@@ -21,14 +20,9 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now()
   globalThis.embeddedPostgres = await startEmbeddedPostgres({ fast: true })
   const url = globalThis.embeddedPostgres.url
-  const admin = new pg.Client({ connectionString: url })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${TEMPLATE}`)
-  await admin.end()
-  const templateUrl = new URL(url)
-  templateUrl.pathname = `/${TEMPLATE}`
+  const templateUrl = await createDatabase(url, TEMPLATE)
   // Migrated once here; closed, so nothing is connected to it when tests copy it.
-  await (await openStorage(templateUrl.toString())).close()
+  await (await openStorage(templateUrl)).close()
   process.env.TEST_POSTGRES_URL = url
   process.env.TEST_POSTGRES_TEMPLATE = TEMPLATE
   if (process.env.TEST_POSTGRES_TIMING) console.log(`\nembedded PostgreSQL up in ${Date.now() - started} ms`)
