@@ -3,7 +3,7 @@ import type { AttemptRecord, OrderRecord } from '../../storage'
 import { orderKeyOf, orderNoOf } from '../order-numbers'
 import type { LogLine, OrderContext } from './context'
 import type { createEffectRunner } from './effects'
-import { decidePayment, type PaymentDecision, type TransitionOutcome, type TransitionSource } from './transitions'
+import { decidePayment, isFinalAttempt, type PaymentDecision, type TransitionOutcome, type TransitionSource } from './transitions'
 
 /** Attempts in a final state this process remembers (a duplicate of their notification needs no read). */
 export const SETTLED_REMEMBERED = 10_000
@@ -35,7 +35,6 @@ export function createTransitionApplier(
     settled.set(s.attempt.outTradeNo, s)
     if (settled.size > SETTLED_REMEMBERED) settled.delete(settled.keys().next().value as string)
   }
-  const isFinal = (a: AttemptRecord) => a.status === 'paid' || a.status === 'stray'
 
   /** The decision about a remembered final attempt, when it changes nothing (else the full path decides). */
   async function fromMemory(t: Transaction | PartnerTransaction, source: TransitionSource, logLine?: LogLine): Promise<PaymentDecision | undefined> {
@@ -81,7 +80,7 @@ export function createTransitionApplier(
       const done = await inTransaction(t, source, logLine)
       decision = done.decision
       // Remembered only once committed: a transaction that failed or ran again left nothing behind.
-      if (done.after && isFinal(done.after.attempt)) remember(done.after)
+      if (done.after && isFinalAttempt(done.after.attempt)) remember(done.after)
     }
     const log = { outTradeNo: t.out_trade_no, source, outcome: decision.outcome, detail: decision.detail }
     if (decision.outcome === 'mismatch') logger.error(log, 'payment does not match the stored order: NOT marked paid, investigate')

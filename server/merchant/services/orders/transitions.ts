@@ -43,6 +43,8 @@ export const STRAY_REFUND_REASON = '重复支付自动退款'
 
 const isPaidState = (s: string) => s === 'SUCCESS' || s === 'REFUND'
 const isLive = (a: AttemptRecord) => a.status === 'open' || a.status === 'creating'
+/** True for an attempt WeChat Pay charged (`paid`, or `stray` on an order another attempt paid): final, it never changes again. */
+export const isFinalAttempt = (a: AttemptRecord): boolean => a.status === 'paid' || a.status === 'stray'
 const parseTime = (s: string | undefined, fallback: number) => {
   const t = s ? Date.parse(s) : NaN
   return Number.isFinite(t) ? t : fallback
@@ -69,7 +71,7 @@ export function decidePayment(
   }
   const problem = facts.ownershipProblem ?? (t.amount?.total !== order.amount ? `amount ${t.amount?.total} is not the order's ${order.amount}` : null)
   if (problem) return { outcome: 'mismatch', detail: problem, effects: [] }
-  if (attempt.status === 'paid' || attempt.status === 'stray') return { outcome: 'duplicate', detail: `already ${attempt.status}`, effects: [] }
+  if (isFinalAttempt(attempt)) return { outcome: 'duplicate', detail: `already ${attempt.status}`, effects: [] }
   const paidAt = parseTime(t.success_time, facts.now)
   const transactionId = t.transaction_id ?? null
   if (order.paidOutTradeNo && order.paidOutTradeNo !== attempt.outTradeNo) {
