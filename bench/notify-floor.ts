@@ -17,9 +17,8 @@ import { createDecipheriv, createPublicKey, verify, type KeyObject } from 'node:
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import pg from 'pg'
-import { sqliteGate } from '../server/merchant/storage/sqlite-gate'
+import { openSqliteConnection } from '../server/merchant/storage/sqlite'
 import { listening } from './emulator'
 
 /** One verified, decrypted notification, as the floor stores it. */
@@ -39,22 +38,16 @@ export interface FloorSink {
 }
 
 /**
- * SQLite with the backend's settings (server/merchant/storage/sqlite.ts): WAL, synchronous=NORMAL,
- * busy timeout, and its gate (sqlite-gate.ts): one autocommit insert per notification, answered once
- * the WAL sync that covers it is done.
+ * SQLite with the backend's connection (server/merchant/storage/sqlite.ts openSqliteConnection:
+ * same settings, same gate): one autocommit insert per notification, answered once the WAL sync
+ * that covers it is done.
  */
 export function sqliteFloorSink(databaseUrl: string): FloorSink {
-  const filename = databaseUrl.replace(/^sqlite:/, '')
-  const db = new Database(filename)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  const { db, gate } = openSqliteConnection(databaseUrl)
   db.exec(`CREATE TABLE IF NOT EXISTS floor_notifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, event_type TEXT NOT NULL,
     out_trade_no TEXT NOT NULL, transaction_id TEXT NOT NULL, amount INTEGER NOT NULL, received_at INTEGER NOT NULL)`)
   const insert = db.prepare('INSERT INTO floor_notifications (event_id, event_type, out_trade_no, transaction_id, amount, received_at) VALUES (?, ?, ?, ?, ?, ?)')
-  const gate = sqliteGate(db, `${filename}-wal`)
   return {
     insert: async (r) => void (await gate.run(() => insert.run(r.eventId, r.eventType, r.outTradeNo, r.transactionId, r.amount, r.receivedAt))),
     close: async () => {

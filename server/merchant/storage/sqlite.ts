@@ -16,7 +16,7 @@ import type {
 } from './types'
 import { createKeyLock, createMemoryLimiter } from './memory-guards'
 import { MIGRATIONS } from './migrations'
-import { sqliteGate } from './sqlite-gate'
+import { sqliteGate, type SqliteGate } from './sqlite-gate'
 import { sqliteOnboarding } from './sqlite-onboarding'
 import { sqliteComponentTickets } from './sqlite-component'
 import { sqliteSplits } from './sqlite-splits'
@@ -44,23 +44,30 @@ function migrate(db: Database.Database) {
 }
 
 /**
- * Opens (and migrates) the SQLite storage: WAL, foreign keys, a busy timeout. One connection,
- * reached through its gate, which commits in groups and syncs the WAL off the event loop; the lock
- * and the limiters live in this process.
+ * One connection with the backend's settings, and its gate: WAL, foreign keys, a busy timeout.
+ * A committed paid row or refund must survive a power loss after WeChat Pay got its 204: COMMIT
+ * itself does not sync (synchronous=NORMAL), the gate does, once for every commit made meanwhile,
+ * and answers nobody before (sqlite-gate.ts). FULL would hold the event loop for one fsync per commit.
  */
-export async function openSqliteStorage(databaseUrl: string): Promise<Storage> {
+export function openSqliteConnection(databaseUrl: string): { db: Database.Database; gate: SqliteGate } {
   const filename = sqliteFilename(databaseUrl)
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
   const db = new Database(filename)
   db.pragma('journal_mode = WAL')
-  // A committed paid row or refund must survive a power loss after WeChat Pay got its 204: COMMIT
-  // itself does not sync (NORMAL), the gate does, once for every commit made meanwhile, and answers
-  // nobody before (sqlite-gate.ts). FULL would hold the event loop for one fsync per commit.
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  return { db, gate: sqliteGate(db, filename === ':memory:' ? null : `${filename}-wal`) }
+}
+
+/**
+ * Opens (and migrates) the SQLite storage over one connection (openSqliteConnection), reached through
+ * its gate, which commits in groups and syncs the WAL off the event loop; the lock and the limiters
+ * live in this process.
+ */
+export async function openSqliteStorage(databaseUrl: string): Promise<Storage> {
+  const { db, gate } = openSqliteConnection(databaseUrl)
   migrate(db)
-  const gate = sqliteGate(db, filename === ':memory:' ? null : `${filename}-wal`)
   const { run } = gate
 
   const userByOpenid = query<UserRecord>(db, 'SELECT * FROM users WHERE openid = ?')
