@@ -6,7 +6,7 @@
  * notifications against the raw floor inserting into the same server.
  */
 import pg from 'pg'
-import { startEmbeddedPostgres } from '../scripts/embedded-postgres'
+import { createDatabase, startEmbeddedPostgres } from '../scripts/embedded-postgres'
 import { benchNotificationThroughput, benchOrderThroughput, type NotificationThroughput, type OrdersThroughput } from './throughput'
 
 export interface PostgresBench {
@@ -27,10 +27,7 @@ export async function benchPostgres({ durationMs = 8000, notifyOrders = 1500, wo
       settings[name] = String((await admin.query(`SHOW ${name}`)).rows[0][name])
     }
     if (settings.fsync !== 'on' || settings.synchronous_commit !== 'on') throw new Error(`bench PostgreSQL is not durable: ${JSON.stringify(settings)}`)
-    const database = async (name: string) => {
-      await admin.query(`CREATE DATABASE ${name}`)
-      return server.url.replace(/\/postgres$/, `/${name}`)
-    }
+    const database = (name: string) => createDatabase(server.url, name)
     const orders: OrdersThroughput[] = []
     for (const n of workers) {
       step(`3 orders on PostgreSQL, WORKERS=${n}`)
