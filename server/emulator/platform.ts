@@ -38,7 +38,9 @@ export function createPlatformKey({ mode, privateKey, caKey, now, random }: NewP
   const base = { privateKeyPem: pem(privateKey), publicKeyPem: publicKeyPem(privateKey) }
   if (mode === 'publicKey') return { mode, serialNo: `PUB_KEY_ID_${digits(random, 34)}`, ...base }
   if (!caKey) throw new Error('certificate mode needs an issuer key')
-  const serialNo = `${'1234567890ABCDEF'[Math.floor(random() * 15)]}${hex(random, 39)}`
+  // The first digit is never 0: a serial starting with a zero byte is not the integer's minimal
+  // encoding, so the certificate would carry (and clients read) it without that byte: "00AB…" → "AB…".
+  const serialNo = `${'123456789ABCDEF'[Math.floor(random() * 15)]}${hex(random, 39)}`
   const notBefore = new Date(now - 24 * 3600 * 1000)
   const notAfter = new Date(now + CERTIFICATE_VALIDITY_MS)
   const certificatePem = issueCertificate({

@@ -2,13 +2,25 @@
  * Platform keys (wechatpay-v3.md §2.3, §2.4): GET /v3/certificates in both modes, the platform-key
  * switch where the request's Wechatpay-Serial picks the signing key, and media upload (§11.1).
  */
-import { createHash, X509Certificate } from 'node:crypto'
+import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto'
 import { decryptAead, loadPublicKey, PlatformKeys, verifyWechatpaySignature } from '../../server/wechatpay'
+import { createPlatformKey } from '../../server/emulator/platform'
 import { type EmulatorHandle, type TestMerchant, withEmulator } from '../support/emulator'
 import { call, clientFor, directOrder, signedByPlatform, switchTo, withNotifyEndpoint } from './helpers'
 
 const verifiesWith = (a: { headers: Headers; text: string }, serial: string, pem: string) =>
   verifyWechatpaySignature({ headers: a.headers, body: Buffer.from(a.text), keys: new PlatformKeys([[serial, loadPublicKey(pem)]]), now: Math.floor(Date.now() / 1000) }).ok
+
+test('a certificate serial reads back as issued, whatever its first digit (never a leading zero byte that DER drops)', () => {
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+  for (let first = 0; first < 15; first++) {
+    // The first draw picks the first digit; zeros after it make "X000…", the case a leading "0" breaks.
+    let draws = 0
+    const random = () => (draws++ === 0 ? first / 15 : 0)
+    const k = createPlatformKey({ mode: 'certificate', privateKey, caKey: privateKey, now: Date.now(), random })
+    expect(new X509Certificate(k.certificatePem as string).serialNumber.toUpperCase()).toBe(k.serialNo)
+  }
+})
 
 describe('certificate mode', () => {
   let emu: EmulatorHandle
